@@ -1,0 +1,147 @@
+"""The command line: python -m lstmviz forecast CSV [...] prints one JSON object on stdout.
+
+On bad input it prints one line on stderr and exits with code 2; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
+from .errors import InputError, LstmVizError
+from .forecast import PRESETS, ForecastConfig, evaluate, fit, model_from_state_dict, preset, Fitted, prepare
+from .models import CELLS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage over several lines; we promise one
+        raise InputError(f"{message} (see python -m lstmviz {self.prog.split()[-1]} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="python -m lstmviz", description="lstmviz from the command line")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    f = sub.add_parser("forecast", help="train on a CSV (or a built-in series) and forecast; prints JSON")
+    f.add_argument("csv", help=f"a CSV file, or a built-in series: {', '.join(PRESETS)}")
+    f.add_argument("--column", help="numeric column to forecast (default: the first that is not time)")
+    f.add_argument("--missing", choices=["interpolate", "drop"], default="interpolate")
+    f.add_argument("--test", type=int, help="hold out the last N points (default 12)")
+    f.add_argument("--horizon", type=int, default=12, help="forecast H steps beyond the data")
+    f.add_argument("--seed", type=int)
+    f.add_argument("--epochs", type=int)
+    f.add_argument("--lr", type=float)
+    f.add_argument("--window", type=int)
+    f.add_argument("--hidden", type=int, dest="hidden_size")
+    f.add_argument("--layers", type=int, dest="num_layers")
+    f.add_argument("--cell", choices=list(CELLS))
+    f.add_argument("--transform", choices=TRANSFORMS)
+    f.add_argument("--scale", choices=SCALERS)
+    f.add_argument("--season", type=int, help="seasonal period (default: from the time column)")
+    f.add_argument("--model", type=Path, help="use these weights (a state_dict .pt) instead of training")
+    f.add_argument("--save-model", type=Path, help="save the trained weights (state_dict) here")
+    f.add_argument("--max-rows", type=int, default=MAX_ROWS)
+    f.add_argument("--max-mb", type=float, default=MAX_BYTES / 1024 / 1024)
+    return ap
+
+
+def _series_and_config(args):
+    path = Path(args.csv)
+    if not path.exists() and args.csv in PRESETS:
+        return preset(args.csv)
+    table = load_csv(path, max_rows=args.max_rows, max_bytes=int(args.max_mb * 1024 * 1024))
+    return table.series(args.column, args.missing), ForecastConfig()
+
+
+def load_state_dict(path: Path) -> dict:
+    """torch.load with weights_only=True: a file whose pickle would run code is refused."""
+    if not path.is_file():
+        raise InputError(f"no such model file: {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # UnpicklingError for code, RuntimeError/EOFError for junk
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"{path.name} is not a plain state_dict file (refused by weights_only loading: "
+                         f"{first[:160]})") from None
+    return state
+
+
+def forecast(args) -> dict:
+    series, config = _series_and_config(args)
+    changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
+                                             "num_layers", "cell", "transform", "scale", "season")
+               if getattr(args, k) is not None}
+    config = config.replace(**changes)
+    if args.horizon < 0:
+        raise InputError("--horizon cannot be negative")
+    torch.set_num_threads(min(2, torch.get_num_threads()))
+    start = time.perf_counter()
+    if args.model is not None:
+        model, config = model_from_state_dict(load_state_dict(args.model), config)
+        tf, _ = prepare(series, config)
+        fitted = Fitted(model, tf, config, series, None)
+    else:
+        fitted = fit(series, config)
+    seconds = time.perf_counter() - start
+    if args.save_model is not None:
+        torch.save(fitted.model.state_dict(), args.save_model)
+    report = evaluate(fitted, args.horizon)
+    result = fitted.result
+    return {
+        "series": {"name": series.name, "length": len(series), "missing": series.missing},
+        "metrics": report.metrics,
+        "season": report.season,
+        "best_baseline": report.best_baseline,
+        "train_seconds": round(seconds, 4) if result is not None else 0.0,
+        "epochs_run": result.epochs_run if result else 0,
+        "stopped": result.stopped if result else "loaded",
+        "message": result.message if result else f"weights loaded from {args.model.name}",
+        "test_actual": report.actual,
+        "test_predictions": report.test_predictions,
+        "one_step_predictions": report.one_step,
+        "forecast": report.forecast,
+        "baselines": report.baselines,
+        "config": config.to_dict(),
+    }
+
+
+def _clean(x):
+    """numpy -> plain JSON values; non-finite numbers -> null (JSON has no NaN)."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_clean(v) for v in (x.tolist() if isinstance(x, np.ndarray) else x)]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        out = forecast(args)
+        print(json.dumps(_clean(out), allow_nan=False))
+        return 0
+    except LstmVizError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not bad input: still one line, never a traceback
+        print(f"internal error: {type(e).__name__}: {e}; please report it", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Training loop: mini- or full-batch Adam, live callbacks, weight snapshots, divergence guard."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .errors import InputError
+
+__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Frozen, so it is hashable: a cache key and a JSON export for free."""
+
+    epochs: int = 300
+    lr: float = 1e-2
+    batch_size: int = 0  # 0: full batch
+    weight_decay: float = 0.0
+    clip: float = 1.0  # gradient-norm clip; 0: off
+    lr_decay: float = 1.0  # the learning rate falls to lr * lr_decay by the last epoch
+    patience: int = 0  # early stopping after this many epochs without improvement; 0: off
+    seed: int = 0
+    snapshots: int = 10  # weight snapshots at about this many evenly spaced epochs, plus the final one
+
+    def check(self) -> "TrainConfig":
+        problems = []
+        if not 1 <= self.epochs <= 100_000:
+            problems.append(f"epochs must be 1 to 100000, not {self.epochs}")
+        if not (0 < self.lr <= 10):
+            problems.append(f"learning rate must be above 0 and at most 10, not {self.lr}")
+        if self.batch_size < 0:
+            problems.append("batch size must be 0 (full batch) or more")
+        if not 0 < self.lr_decay <= 1:
+            problems.append("lr decay must be in (0, 1]")
+        if self.clip < 0 or self.weight_decay < 0 or self.patience < 0:
+            problems.append("clip, weight decay and patience cannot be negative")
+        if problems:
+            raise InputError("; ".join(problems))
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class TrainData:
+    """Inputs X (n, T, input_size) and targets y (n, output_size), plus an optional validation part."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    X_val: torch.Tensor | None = None
+    y_val: torch.Tensor | None = None
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What the callback receives after each epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    train_loss: float
+    val_loss: float | None
+    elapsed: float  # seconds since training started
+
+
+@dataclass
+class TrainResult:
+    losses: list[float] = field(default_factory=list)  # train loss per epoch
+    val_losses: list[float] = field(default_factory=list)
+    snapshots: list[tuple[int, dict]] = field(default_factory=list)  # (epoch, state_dict); epoch 0 = untrained
+    seconds: float = 0.0
+    stopped: str = "done"  # done | early | user | diverged
+    message: str = ""
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.losses)
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped != "diverged"
+
+
+def init_weights(model: nn.Module, seed: int) -> nn.Module:
+    """Re-initialise every parameter from a private generator, as PyTorch would (U(-k, k)).
+
+    A private generator keeps runs reproducible even when other threads (other app sessions)
+    draw from torch's global random state at the same time.
+    """
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.LSTM, nn.GRU, nn.RNN)):
+                k = 1 / math.sqrt(module.hidden_size)
+                for p in module.parameters(recurse=False):
+                    p.uniform_(-k, k, generator=g)
+            elif isinstance(module, nn.Linear):
+                k = 1 / math.sqrt(module.in_features)
+                for p in module.parameters(recurse=False):
+                    p.uniform_(-k, k, generator=g)
+    return model
+
+
+def _snapshot_epochs(epochs: int, n: int) -> set[int]:
+    return {int(round(e)) for e in np.linspace(0, epochs, max(n, 1) + 1)}
+
+
+def train(model: nn.Module, data: TrainData, config: TrainConfig,
+          on_epoch: Callable[[Epoch], bool | None] | None = None) -> TrainResult:
+    """Train `model` in place with MSE and Adam; returns losses, snapshots and how it stopped.
+
+    `on_epoch(Epoch)` runs after every epoch; if it returns True, training stops there.
+    A NaN or infinite loss stops training with stopped="diverged"; the weights go back to the
+    last finite state. No exception escapes for divergence.
+    """
+    config.check()
+    if len(data.X) == 0:
+        raise InputError("no training windows: the series is too short for this window and test size")
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    gamma = config.lr_decay ** (1 / max(config.epochs - 1, 1))
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
+    loss_fn = nn.MSELoss()
+    gen = torch.Generator().manual_seed(config.seed)
+    n = len(data.X)
+    bs = n if config.batch_size <= 0 else min(config.batch_size, n)
+    snap_at = _snapshot_epochs(config.epochs, config.snapshots)
+    result = TrainResult(snapshots=[(0, _state(model))])
+    best, best_state, stale = math.inf, None, 0
+    last_good = _state(model)
+    start = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = torch.randperm(n, generator=gen) if bs < n else None
+        total = 0.0
+        for lo in range(0, n, bs):
+            idx = order[lo:lo + bs] if order is not None else slice(None)
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(data.X[idx]), data.y[idx])
+            if not torch.isfinite(loss):
+                total = math.inf
+                break
+            loss.backward()
+            if config.clip > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            opt.step()
+            total += loss.item() * (len(data.X[idx]) if order is not None else n)
+        train_loss = total / n
+        val_loss = _evaluate(model, loss_fn, data.X_val, data.y_val)
+        if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) \
+                or not all(torch.isfinite(p).all() for p in model.parameters()):
+            model.load_state_dict(last_good)
+            result.stopped = "diverged"
+            result.message = f"diverged at epoch {epoch}; lower the learning rate (now {config.lr:g})"
+            break
+        last_good = _state(model)
+        sched.step()
+        result.losses.append(train_loss)
+        if val_loss is not None:
+            result.val_losses.append(val_loss)
+        if epoch in snap_at:
+            result.snapshots.append((epoch, last_good))
+        watched = val_loss if val_loss is not None else train_loss
+        if watched < best - 1e-12:
+            best, stale = watched, 0
+            if config.patience:
+                best_state = last_good
+        else:
+            stale += 1
+        info = Epoch(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - start)
+        if on_epoch is not None and on_epoch(info):
+            result.stopped, result.message = "user", f"stopped by the user at epoch {epoch}"
+            break
+        if config.patience and stale >= config.patience:
+            model.load_state_dict(best_state)
+            result.stopped = "early"
+            result.message = f"stopped early at epoch {epoch}: no improvement for {config.patience} epochs"
+            break
+    model.eval()
+    final_epoch = result.epochs_run
+    if not result.snapshots or result.snapshots[-1][0] != final_epoch or result.stopped == "early":
+        result.snapshots = [s for s in result.snapshots if s[0] != final_epoch] + [(final_epoch, _state(model))]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _state(model: nn.Module) -> dict:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _evaluate(model, loss_fn, X, y) -> float | None:
+    if X is None or len(X) == 0:
+        return None
+    model.eval()
+    with torch.no_grad():
+        return float(loss_fn(model(X), y))
