@@ -1,7 +1,324 @@
 """lstmviz: the Streamlit page. Reads widgets, calls the library, shows results. Nothing else."""
-import streamlit as st
+from __future__ import annotations
 
-st.set_page_config(page_title="lstmviz", layout="wide")
-st.title("lstmviz: see inside an LSTM")
-st.write("Record every gate of a PyTorch LSTM or GRU, timestep by timestep. "
-         "From Python: `lstmviz.record(model, x)`.")
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from lstmviz import analysis, export, figures
+from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, load_csv, parse_text
+from lstmviz.errors import LstmVizError
+from lstmviz.forecast import ForecastConfig, preset
+from lstmviz.jobs import Registry
+
+st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
+# Many sessions share two cores; tiny recurrent nets train no faster on two threads than on one.
+torch.set_num_threads(1)
+
+SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
+BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
+                 "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
+EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
+                "115, 126, 141, 135, 125, 149, 170, 170, 158, 133, 114, 140,\n"
+                "145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166")
+MAX_RECORD = 20_000  # timesteps recorded for the gate view; the heatmaps decimate past ~1,500
+
+
+@st.cache_resource
+def registry() -> Registry:
+    """Training jobs shared by every session: identical (data, config) trains once."""
+    return Registry()
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the CSV...")
+def read_csv(data: bytes):
+    return load_csv(data)
+
+
+# --- input --------------------------------------------------------------------------------------
+
+def choose_source():
+    """Sidebar: where the series comes from. Returns (series or None, base config, context key)."""
+    source = st.radio("Data", SOURCES, key="source", help="A built-in example, numbers you type, or your own CSV.")
+    if source == SOURCES[0]:
+        name = st.selectbox("Series", list(BUILTINS), format_func=BUILTIN_NAMES.get, key="builtin")
+        series, config = preset(name)
+        if name == "sine":
+            c1, c2 = st.columns(2)
+            length = c1.number_input("Length", 100, 20_000, 400, 50, help="How many values to generate.")
+            period = c2.number_input("Period", 4, 1000, 50, help="Steps per full wave.")
+            noise = c1.number_input("Noise", 0.0, 2.0, 0.0, 0.05, help="Standard deviation of added noise.")
+            seed = c2.number_input("Noise seed", 0, 10_000, 0)
+            series = builtin("sine", length=int(length), period=float(period), noise=float(noise), seed=int(seed))
+        if series.note:
+            st.caption(series.note)
+        return series, config, name
+    if source == SOURCES[1]:
+        text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed",
+                            help="Separate values with commas, spaces, semicolons or new lines.")
+        try:
+            return parse_text(text), ForecastConfig(), "typed"
+        except LstmVizError as e:
+            st.error(f"{e}. Fix the numbers above.")
+            return None, None, "typed"
+    up = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="upload",
+                          help="Comma, semicolon or tab separated; a header row is optional.")
+    if up is None:
+        st.info("Upload a CSV with at least one numeric column.")
+        return None, None, "csv"
+    try:
+        table = read_csv(up.getvalue())
+        column = st.selectbox("Column", table.numeric_columns, key="csv_column",
+                              help="The numeric column to model.")
+        missing = st.radio("Missing values", ["interpolate", "drop"], horizontal=True, key="csv_missing",
+                           help="Fill gaps by straight lines between neighbours, or leave those rows out.")
+        series = table.series(column, missing)
+    except LstmVizError as e:
+        st.error(f"{up.name}: {e}")
+        return None, None, "csv"
+    st.caption(f"Time column: **{table.time_column or 'none found'}** · {len(series):,} values · "
+               f"missing: **{series.missing}**" + (f" ({missing}d)" if series.missing else "")
+               + (f" · season {series.season}" if series.season else ""))
+    return series, ForecastConfig(), f"csv:{up.name}"
+
+
+def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
+    """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
+    so switching series brings back that series' defaults."""
+    k = lambda name: f"{ctx}:{name}"  # noqa: E731
+    tr = base.train
+    c1, c2 = st.columns(2)
+    cell = c1.selectbox("Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
+                        format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+    layers = c2.number_input("Layers", 1, 4, base.num_layers, key=k("layers"),
+                             help="Stacked recurrent layers; each reads the hidden states of the one below.")
+    hidden = st.slider("Hidden units", 1, 128, base.hidden_size, key=k("hidden"),
+                       help="How many memory cells each layer has: more can hold more patterns, but train slower.")
+    max_window = max(2, min(200, n // 2))
+    window = st.slider("Window", 2, max_window, min(base.window, max_window), key=k("window"),
+                       help="How many past values the model reads to predict the next one.")
+    max_test = max(1, n // 3)
+    test = st.slider("Test points", 1, max_test, min(base.test, max_test), key=k("test"),
+                     help="The last values are held out; the model never trains on them.")
+    c1, c2 = st.columns(2)
+    transform = c1.selectbox("Transform", TRANSFORMS, TRANSFORMS.index(base.transform), key=k("transform"),
+                             help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")
+    scale = c2.selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
+                         help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
+    epochs = st.slider("Epochs", 10, 2000, tr.epochs, 10, key=k("epochs"),
+                       help="Passes over the training windows; more lowers the loss, up to a point.")
+    lrs = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+    lr = st.select_slider("Learning rate", lrs, min(lrs, key=lambda v: abs(v - tr.lr)), key=k("lr"),
+                          format_func=lambda v: f"{v:g}", help="Step size of Adam: too high diverges, too low crawls.")
+    c1, c2 = st.columns(2)
+    batch = c1.selectbox("Batch size", [0, 16, 32, 64, 128], [0, 16, 32, 64, 128].index(tr.batch_size)
+                         if tr.batch_size in (0, 16, 32, 64, 128) else 0, key=k("batch"),
+                         format_func=lambda b: "full" if b == 0 else str(b),
+                         help="Windows per update: 'full' uses all of them at once (smooth, fast on a CPU).")
+    clip = c2.selectbox("Gradient clip", [0.0, 0.5, 1.0, 5.0], [0.0, 0.5, 1.0, 5.0].index(tr.clip)
+                        if tr.clip in (0.0, 0.5, 1.0, 5.0) else 2, key=k("clip"),
+                        format_func=lambda c: "off" if c == 0 else f"{c:g}",
+                        help="Caps the gradient's length, so one bad step cannot blow the weights up.")
+    seed = st.number_input("Seed", 0, 1_000_000, tr.seed, key=k("seed"),
+                           help="Starting weights and shuffling: the same seed gives the same numbers.")
+    return base.replace(cell=cell, num_layers=int(layers), hidden_size=int(hidden), window=int(window),
+                        test=int(test), transform=transform, scale=scale, epochs=int(epochs), lr=float(lr),
+                        batch_size=int(batch), clip=float(clip), seed=int(seed))
+
+
+# --- training -------------------------------------------------------------------------------
+
+def watch(job) -> None:
+    """Live loss curve, progress and a Stop button while the job runs; reruns the page when done."""
+    st.subheader("Training")
+    st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
+    bar, chart = st.empty(), st.empty()
+    while not job.wait(0.4):
+        p = job.progress()
+        eta = f", about {p.eta:.0f} s left" if p.eta is not None else ""
+        bar.progress(p.epoch / max(p.epochs, 1), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
+        if p.losses:
+            chart.plotly_chart(figures.loss_curve(p.losses, p.val_losses, p.epochs))
+    st.rerun()
+
+
+# --- results --------------------------------------------------------------------------------
+
+def show_forecast(job) -> None:
+    f, r = job.fitted, job.report
+    st.plotly_chart(figures.forecast_figure(f.series, r, f.n_train))
+    rows = [("LSTM" if f.config.cell == "lstm" else f.config.cell.upper()) + " (recursive)", "one-step",
+            *[k.replace("_", " ") for k in r.baselines]]
+    keys = ["lstm", "one_step", *r.baselines]
+    table = pd.DataFrame([[r.metrics[k]["rmse"], r.metrics[k]["mae"], r.metrics[k]["mape"]] for k in keys],
+                         index=rows, columns=["RMSE", "MAE", "MAPE %"])
+    st.table(table.style.format("{:.2f}", na_rep="n/a"))
+    st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
+               "from the end of training (seed 001's protocol); one-step predictions see the real history.")
+    if r.beats_seasonal_naive is False:
+        st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
+                   "Try the log_diff transform, a different window, or more epochs.")
+    elif r.metrics["lstm"]["rmse"] > r.metrics[r.best_baseline]["rmse"]:
+        st.warning(f"The model does not beat the {r.best_baseline.replace('_', ' ')} baseline. "
+                   "Try another transform or more epochs.")
+
+
+def gate_view(job):
+    """The gate dynamics view; returns the trace it shows (for the downloads)."""
+    f = job.fitted
+    kind, w = f.config.cell, f.config.window
+    s = f.encoded()
+    lag = f.transform.lag
+    c1, c2, c3 = st.columns([2, 3, 2])
+    mode = c1.radio("Run the model on", ["One input window", "The whole series"], key="gv_mode",
+                    help="A window is what the model sees for one prediction; the whole series is one long run.")
+    if mode == "One input window":
+        last = len(s) - w
+        start = c2.slider("Window start", lag, last, min(max(lag, f.n_train - w), last), key="gv_start",
+                          help="Slide the input window along the series.")
+        length = w
+    else:
+        length = min(len(s) - lag, MAX_RECORD)
+        start = len(s) - length
+        if length < len(s) - lag:
+            c2.caption(f"The last {MAX_RECORD:,} steps are recorded.")
+    epochs = job.snapshot_epochs
+    epoch = c3.select_slider("Weights at epoch", epochs, epochs[-1], key="gv_epoch",
+                             help="Replay the gates with the weights saved during training. No retraining.")
+    layer = 0
+    if f.config.num_layers > 1:
+        layer = st.radio("Layer", list(range(f.config.num_layers)), horizontal=True, key="gv_layer")
+    trace = job.trace(epoch, start, length)
+    err = trace.max_error
+    if err <= 1e-5:
+        st.success(f"Exact: the recorded h matches PyTorch's own output to {err:.1e} (at most 1e-5).", icon=":material/verified:")
+    else:
+        st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
+    st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
+               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row).")
+    scrubber(trace, kind, layer)
+    H = trace.block(layer=layer).shape[2]
+    default_units = list(np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3])
+    units = st.multiselect("Units to follow", list(range(H)), [int(u) for u in default_units], key="gv_units",
+                           help="Lines of every quantity for the units you pick.")
+    if units:
+        st.plotly_chart(figures.unit_lines(trace, units, layer=layer), key="unit_lines")
+    if kind != "rnn":
+        c1, c2 = st.columns(2)
+        c1.plotly_chart(figures.saturation_figure(trace, layer=layer), key="saturation")
+        c1.caption("Dots near the corners are units that act like switches; near the origin, like dimmers.")
+        if kind == "lstm":
+            c2.plotly_chart(figures.half_life_figure(trace.get("f", layer=layer)), key="half_life")
+            c2.caption("How many steps until a unit's forget gate halves what its cell holds.")
+    return trace
+
+
+def scrubber(trace, kind: str, layer: int) -> None:
+    """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part."""
+    playing = bool(st.session_state.get("gv_play", False))
+
+    @st.fragment(run_every=0.6 if playing else None)
+    def body():
+        T, _, H = trace.block(layer=layer).shape
+        if st.session_state.get("gv_t", 0) >= T:
+            st.session_state["gv_t"] = T - 1
+        if st.session_state.get("gv_unit", 0) >= H:
+            st.session_state["gv_unit"] = 0
+        if st.session_state.get("gv_play", False):
+            st.session_state["gv_t"] = (st.session_state.get("gv_t", 0) + 1) % T
+        c1, c2, c3 = st.columns([6, 2, 1.4])
+        t = c1.slider("Timestep t", 0, T - 1, key="gv_t", help="Move through time; every plot marks this step.")
+        unit = c2.number_input("Unit", 0, H - 1, key="gv_unit", help="Which memory cell the diagram shows.")
+        c3.toggle("Play", key="gv_play", help="Step through time by itself.")
+        if bool(st.session_state.get("gv_play")) != playing:
+            st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
+        lo = max(0, min(t - 750, T - 1500))
+        st.plotly_chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500)), key="heatmaps")
+        v = analysis.step_values(trace, int(unit), int(t), layer=layer)
+        c1, c2 = st.columns([1, 1])
+        c1.plotly_chart(figures.cell_diagram(kind, v, int(unit), int(t)), key="cell_diagram")
+        with c2:
+            st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
+            for line in analysis.equations(kind, v):
+                st.latex(line)
+
+    body()
+
+
+def downloads(job, trace) -> None:
+    f, r = job.fitted, job.report
+    frame = pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,
+                          "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
+    c = st.columns(3)
+    c[0].download_button("Forecast (CSV)", export.csv_bytes(frame), "forecast.csv", "text/csv")
+    c[1].download_button("Model (state_dict .pt)", export.state_dict_bytes(f.model), "model.pt")
+    c[2].download_button("Config (JSON)", export.json_bytes(f.config.to_dict()), "config.json", "application/json")
+    st.caption("The gate trace of what the Gate dynamics tab shows now (window, epoch):")
+    c = st.columns(3)
+    c[0].download_button("Gate trace (tidy CSV)", export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
+    c[1].download_button("Gate trace (NPZ)", export.trace_npz(trace), "trace.npz")
+
+
+def show_results(job, current_key) -> None:
+    if job.error:
+        st.error(f"Training failed: {job.error}")
+        return
+    f = job.fitted
+    if job.key != current_key:
+        st.warning("Settings changed since this model was trained: the results below are for the earlier "
+                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+    res = f.result
+    if res.stopped == "diverged":
+        st.error(f"Training {res.message}. The results below use the last good weights.")
+    elif res.stopped in ("user", "early"):
+        st.info(res.message.capitalize() + ".")
+    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
+               if res.losses else "No epoch completed.")
+    tabs = st.tabs(["Forecast", "Gate dynamics", "Training", "Downloads"])
+    with tabs[0]:
+        show_forecast(job)
+    with tabs[1]:
+        trace = gate_view(job)
+    with tabs[2]:
+        st.plotly_chart(figures.loss_curve(res.losses, res.val_losses), key="final_loss")
+    with tabs[3]:
+        downloads(job, trace)
+
+
+def main() -> None:
+    st.title("lstmviz: see inside an LSTM")
+    with st.sidebar:
+        st.header("1 · Data")
+        series, base, ctx = choose_source()
+    reg = registry()
+    job = reg.get(st.session_state.get("job_key"))
+    if series is None:
+        st.info("Choose or fix the data in the sidebar to begin.")
+        if job is not None and job.done:  # nothing lost: the last results stay, marked as stale
+            show_results(job, None)
+        return
+    with st.sidebar:
+        st.header("2 · Model and training")
+        config = choose_config(base, ctx, len(series))
+        problem = None
+        try:
+            config.check(len(series))
+        except LstmVizError as e:
+            problem = str(e)
+            st.error(problem)
+        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
+                            use_container_width=True, help="Train on everything but the test points.")
+    st.plotly_chart(figures.series_preview(series, config.test), key="preview")
+    if clicked:
+        st.session_state["job_key"] = reg.start(series, config).key
+    job = reg.get(st.session_state.get("job_key"))
+    if job is None:
+        st.info("Choose settings in the sidebar and press **Train model**.")
+        return
+    if not job.done:
+        watch(job)
+    show_results(job, (series.key, config))
+
+
+main()

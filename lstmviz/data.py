@@ -242,7 +242,8 @@ def _mostly_numeric(col: pd.Series) -> bool:
     return _to_number(present).notna().mean() >= 0.5
 
 
-_TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|timestamp)", re.I)
+_TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|timestamp|^t$|^index$|^idx$|^step$"
+                         r"|^unnamed: 0$)", re.I)
 
 
 def _find_time_column(frame: pd.DataFrame) -> tuple[str | None, np.ndarray | None]:
@@ -267,8 +268,8 @@ def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
             t = pd.to_datetime(col.astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
             if t.notna().mean() > 0.9:
                 return t.to_numpy()
-        if increasing and v.between(1000, 3000).all() and (named or np.all(np.diff(v.to_numpy()) == 1)):
-            return col.to_numpy()  # years: plain numbers are the best x axis
+        if increasing and (named or (v.between(1000, 3000).all() and np.all(np.diff(v.to_numpy()) == 1))):
+            return col.to_numpy()  # years or a step index: plain numbers are the best x axis
         return None
     if col.dtype == object or pd.api.types.is_string_dtype(col):
         sample = present.astype(str).head(200)

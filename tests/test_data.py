@@ -81,6 +81,12 @@ def test_time_columns_years_yyyymmdd_and_quarters(text, column, m):
     assert t.time_column == column and t.numeric_columns == ["value"] and t.season == m
 
 
+def test_index_column_is_the_x_axis_not_the_default_value():
+    t = load_csv(b"t,value\n0,5\n1,6\n2,\n3,8\n")
+    assert t.time_column == "t" and t.numeric_columns == ["value"]
+    assert t.series().missing == 1
+
+
 def test_non_numeric_column_lists_the_numeric_ones():
     t = load_csv(b"name,a,b\nx,1,2\ny,3,4\n")
     with pytest.raises(InputError, match="column 'name' is not numeric; numeric columns: 'a', 'b'"):

@@ -1,0 +1,75 @@
+"""Numbers a student reads off a trace: saturation, memory half-life, one step's equations."""
+from __future__ import annotations
+
+import numpy as np
+
+from .record import Trace
+
+__all__ = ["saturation", "half_life", "step_values", "equations", "LABELS", "RANGES"]
+
+LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
+          "c": "cell state c", "h": "hidden state h", "r": "reset gate r", "z": "update gate z",
+          "n": "candidate n"}
+# Colour ranges: sigmoid gates live in [0, 1], tanh outputs in [-1, 1]; c is unbounded (None).
+RANGES = {"i": (0, 1), "f": (0, 1), "o": (0, 1), "r": (0, 1), "z": (0, 1),
+          "g": (-1, 1), "n": (-1, 1), "h": (-1, 1), "c": None}
+
+
+def saturation(values: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the fraction of steps below `lo` and above `hi`. values: (T, H) -> two (H,) arrays."""
+    v = np.asarray(values)
+    return (v < lo).mean(axis=0), (v > hi).mean(axis=0)
+
+
+def half_life(forget: np.ndarray) -> np.ndarray:
+    """Memory half-life in steps per unit, ln(0.5) / ln(mean f). forget: (T, H) -> (H,); inf if mean f is 1."""
+    m = np.clip(np.asarray(forget, dtype=np.float64).mean(axis=0), 1e-12, 1.0)
+    with np.errstate(divide="ignore"):
+        return np.where(m >= 1.0, np.inf, np.log(0.5) / np.log(m))
+
+
+def step_values(trace: Trace, unit: int, t: int, module: str | None = None, layer: int = 0,
+                direction: int = 0, sample: int = 0) -> dict[str, float]:
+    """Every quantity of one unit at step t, plus x_t, h_{t-1} (and c_{t-1}) as the cell saw them.
+
+    The previous step is t-1 for the forward direction and t+1 for the reverse one; before the
+    first step the state is the block's initial state.
+    """
+    b = trace.block(module, layer, direction)
+    T = b.shape[0]
+    if not 0 <= t < T:
+        raise IndexError(f"t={t} is outside 0..{T - 1}")
+    prev = t + 1 if direction else t - 1
+    out = {q: float(a[t, sample, unit]) for q, a in b.arrays.items()}
+    first = prev < 0 or prev >= T
+    for q in ("h", "c"):
+        if q in b.arrays:
+            out[q + "_prev"] = float(b.initial[q][sample, unit]) if first else float(b.arrays[q][prev, sample, unit])
+    x = trace.input(b.module, sample) if layer == 0 else None
+    out["x"] = float(x[t, 0]) if x is not None and x.shape[1] == 1 else float("nan")
+    return out
+
+
+def _n(v: float) -> str:
+    s = f"{v:.3f}"
+    return f"({s})" if v < 0 else s
+
+
+def equations(kind: str, v: dict[str, float]) -> list[str]:
+    """LaTeX lines with the numbers of one step filled in (from step_values)."""
+    if kind == "lstm":
+        return [
+            rf"f_t = \sigma(W_f x_t + U_f h_{{t-1}} + b_f) = {_n(v['f'])}"
+            rf"\quad i_t = {_n(v['i'])}\quad g_t = \tanh(\cdot) = {_n(v['g'])}\quad o_t = {_n(v['o'])}",
+            rf"c_t = f_t \cdot c_{{t-1}} + i_t \cdot g_t = {_n(v['f'])} \cdot {_n(v['c_prev'])} + "
+            rf"{_n(v['i'])} \cdot {_n(v['g'])} = {_n(v['c'])}",
+            rf"h_t = o_t \cdot \tanh(c_t) = {_n(v['o'])} \cdot \tanh({_n(v['c'])}) = {_n(v['h'])}",
+        ]
+    if kind == "gru":
+        return [
+            rf"r_t = \sigma(\cdot) = {_n(v['r'])}\quad z_t = \sigma(\cdot) = {_n(v['z'])}",
+            rf"n_t = \tanh(W_n x_t + b_{{in}} + r_t \cdot (U_n h_{{t-1}} + b_{{hn}})) = {_n(v['n'])}",
+            rf"h_t = (1 - z_t) \cdot n_t + z_t \cdot h_{{t-1}} = (1 - {_n(v['z'])}) \cdot {_n(v['n'])} + "
+            rf"{_n(v['z'])} \cdot {_n(v['h_prev'])} = {_n(v['h'])}",
+        ]
+    return [rf"h_t = \tanh(W x_t + U h_{{t-1}} + b) = {_n(v['h'])}"]

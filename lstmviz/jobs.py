@@ -1,0 +1,168 @@
+"""Training runs in background threads, shared by key, so a page rerun never kills or repeats one.
+
+A Registry maps (data hash, config) to a TrainJob. A page (any session) that asks for the same
+key gets the same job: still running, it can watch the live curve; finished, it gets the result
+at once. Stopping, divergence and errors are results, never exceptions in the page.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+from .data import Series
+from .errors import LstmVizError
+from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit
+from .record import Trace, record
+from .train import Epoch
+
+__all__ = ["TrainJob", "Registry", "Progress"]
+
+
+class Progress:
+    """A consistent copy of a job's progress for drawing."""
+
+    def __init__(self, epoch, epochs, losses, val_losses, elapsed):
+        self.epoch, self.epochs, self.losses, self.val_losses, self.elapsed = epoch, epochs, losses, val_losses, elapsed
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, from the pace so far."""
+        return self.elapsed / self.epoch * (self.epochs - self.epoch) if self.epoch else None
+
+
+class TrainJob:
+    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12):
+        self.key = (series.key, config)
+        self.series, self.config, self.horizon = series, config, horizon
+        self.fitted: Fitted | None = None
+        self.report: Report | None = None
+        self.error: str | None = None
+        self.started = time.time()
+        self._lock = threading.Lock()
+        self._losses: list[float] = []
+        self._val: list[float] = []
+        self._elapsed = 0.0
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._models: dict[int, torch.nn.Module] = {}
+        self._traces: dict[tuple, Trace] = {}
+        self._thread = threading.Thread(target=self._run, name="lstmviz-train", daemon=True)
+
+    def start(self) -> "TrainJob":
+        self._thread.start()
+        return self
+
+    def _on_epoch(self, e: Epoch) -> bool:
+        with self._lock:
+            self._losses.append(e.train_loss)
+            if e.val_loss is not None:
+                self._val.append(e.val_loss)
+            self._elapsed = e.elapsed
+        return self._stop.is_set()
+
+    def _run(self):
+        try:
+            fitted = fit(self.series, self.config, on_epoch=self._on_epoch)
+            self.report = evaluate(fitted, self.horizon)
+            self.fitted = fitted
+        except LstmVizError as e:
+            self.error = str(e)
+        except Exception as e:  # a bug: say so in the page, never a traceback
+            self.error = f"internal error: {type(e).__name__}: {e}"
+        finally:
+            self._done.set()
+
+    # --- watching ---
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def progress(self) -> Progress:
+        with self._lock:
+            return Progress(len(self._losses), self.config.train.epochs, list(self._losses), list(self._val),
+                            self._elapsed)
+
+    @property
+    def reusable(self) -> bool:
+        """Another request for the same key may share this job: not stopped by hand, no error."""
+        return not self._stop.is_set() and self.error is None
+
+    # --- results ---
+    @property
+    def snapshot_epochs(self) -> list[int]:
+        return [e for e, _ in self.fitted.result.snapshots] if self.fitted else []
+
+    def model_at(self, epoch: int) -> torch.nn.Module:
+        """The model with the weights snapshotted at `epoch` (the final one is the trained model)."""
+        if epoch not in self._models:
+            states = dict(self.fitted.result.snapshots)
+            if epoch not in states:
+                raise LstmVizError(f"no snapshot at epoch {epoch}; there are {sorted(states)}")
+            m = build_model(self.config)
+            m.load_state_dict(states[epoch])
+            m.eval()
+            self._models[epoch] = m
+        return self._models[epoch]
+
+    def trace(self, epoch: int, start: int, length: int) -> Trace:
+        """Record the model at `epoch` on encoded values s[start:start+length] (one sequence). Cached."""
+        key = (epoch, start, length)
+        if key not in self._traces:
+            s = self.fitted.encoded()
+            x = torch.as_tensor(np.ascontiguousarray(s[start:start + length]), dtype=torch.float32)
+            if len(self._traces) > 64:
+                self._traces.clear()
+            self._traces[key] = record(self.model_at(epoch), x[None, :, None])
+        return self._traces[key]
+
+
+class Registry:
+    """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first)."""
+
+    started_total = 0  # trainings started by every registry in this process (tests count these)
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._jobs: OrderedDict[tuple, TrainJob] = OrderedDict()
+        self._lock = threading.Lock()
+        self.started = 0  # how many trainings were started (tests count these)
+
+    def get(self, key) -> TrainJob | None:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                self._jobs.move_to_end(key)
+            return job
+
+    def start(self, series: Series, config: ForecastConfig) -> TrainJob:
+        """The job for (series, config): an existing reusable one, or a new one, started."""
+        key = (series.key, config)
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.reusable:
+                self._jobs.move_to_end(key)
+                return job
+            job = TrainJob(series, config)
+            self._jobs[key] = job
+            self.started += 1
+            Registry.started_total += 1
+            while len(self._jobs) > self.size:
+                oldest = next((k for k, j in self._jobs.items() if j.done), None)
+                if oldest is None:
+                    break
+                del self._jobs[oldest]
+        return job.start()

@@ -1,0 +1,114 @@
+"""What a person does, in headless Chromium against `streamlit run app.py`."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser import Server, launch, require_browser
+
+SHOTS = Path(os.environ.get("LSTMVIZ_SHOTS", "")) if os.environ.get("LSTMVIZ_SHOTS") else None
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    srv = Server()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def page(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server.url)
+        pg.shots = SHOTS or tmp_path
+        pg.shots.mkdir(parents=True, exist_ok=True)
+        yield pg
+        assert not errors, f"JavaScript errors: {errors}"
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(page.shots / f"{name}.png"), full_page=True)
+
+
+def no_exception(page):
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def wait_idle(page, timeout=120_000):
+    """Until Streamlit's 'running' indicator is gone."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def train(page):
+    page.get_by_role("button", name=re.compile("^Train")).click()
+    page.get_by_text("seasonal naive", exact=True).first.wait_for(timeout=180_000)
+    wait_idle(page)
+    no_exception(page)
+
+
+def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
+    page.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
+    no_exception(page)
+    shot(page, "1-loaded")
+
+    train(page)
+    assert page.get_by_text("Exact: the recorded h matches").count() == 1
+    shot(page, "2-trained-airline")
+
+    page.get_by_role("tab", name="Gate dynamics").click()
+    heading = page.get_by_text(re.compile(r"^Unit 0 at t = \d+"))
+    heading.wait_for()
+    before_t = heading.inner_text()
+    diagram = page.locator(".stPlotlyChart").filter(has_text="LSTM cell, unit")
+    before_values = diagram.inner_text()
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Timestep t").get_by_role("slider")
+    thumb.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "(old) => { const e = [...document.querySelectorAll('p')].find(p => p.innerText.startsWith('Unit 0 at t =')); "
+        "return e && !e.innerText.startsWith(old); }", arg=before_t.split(",")[0], timeout=30_000)
+    wait_idle(page)
+    assert diagram.inner_text() != before_values  # the cell diagram's numbers moved with t
+    no_exception(page)
+    shot(page, "3-scrubbed")
+
+    csv = tmp_path / "sales.csv"
+    csv.write_text("month;sales\n" + "".join(
+        f"{2000 + y}-{m:02d}-01;{100 + y * 5 + 10 * (m % 12)},5\n" for y in range(6) for m in range(1, 13)))
+    page.get_by_text("Upload CSV").click()
+    page.locator('input[type="file"]').set_input_files(str(csv))
+    page.get_by_text(re.compile("Time column: month")).wait_for(timeout=30_000)
+    train(page)
+    shot(page, "4-csv-trained")
+
+    page.get_by_text("Type a sequence").click()
+    box = page.get_by_role("textbox", name="Numbers")
+    box.fill("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32")
+    box.press("Control+Enter")
+    wait_idle(page)
+    no_exception(page)
+    box.fill("1, 2, three")
+    box.press("Control+Enter")
+    page.get_by_text("item 3, 'three', is not a number").wait_for(timeout=30_000)
+    shot(page, "5-typed-error")
+
+    page.get_by_text("Upload CSV").click()
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02 binary junk")
+    page.locator('input[type="file"]').set_input_files(str(junk))
+    page.get_by_text(re.compile("not a text file")).wait_for(timeout=30_000)
+    no_exception(page)
+    shot(page, "6-bad-file")

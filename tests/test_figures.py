@@ -1,0 +1,129 @@
+"""Figure builders and the numbers behind them, checked against the trace they draw."""
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lstmviz import analysis, export, figures, record
+from lstmviz.data import builtin
+from lstmviz.forecast import ForecastConfig, evaluate, fit
+
+
+@pytest.fixture(scope="module")
+def trace():
+    torch.manual_seed(0)
+    return record(nn.LSTM(1, 5), torch.randn(30, 1, 1))
+
+
+@pytest.fixture(scope="module")
+def gru_trace():
+    torch.manual_seed(0)
+    return record(nn.GRU(1, 4), torch.randn(20, 1, 1))
+
+
+def test_gate_heatmaps_rows_match_the_trace(trace):
+    fig = figures.gate_heatmaps(trace, t=7)
+    heat = [d for d in fig.data if d.type == "heatmap"]
+    assert [d.name for d in heat] == list("ifgoch")
+    for d in heat:
+        z = np.array(d.z)
+        assert z.shape == (5, 30)  # unit x time
+        np.testing.assert_allclose(z, trace.get(d.name).T, atol=5e-5)
+    assert heat[0].zmin == 0 and heat[0].zmax == 1 and heat[2].zmin == -1
+    np.testing.assert_allclose(fig.data[0].y, trace.input()[:, 0])  # the input row on top
+    assert len([s for s in fig.layout.shapes if s.type == "line"]) == 7  # t marked in every row
+
+
+def test_gate_heatmaps_window_and_decimate_long_runs():
+    torch.manual_seed(1)
+    tr = record(nn.GRU(1, 3), torch.randn(5000, 1, 1))
+    fig = figures.gate_heatmaps(tr, t_range=(1000, 4000), max_columns=500)
+    heat = [d for d in fig.data if d.type == "heatmap"]
+    assert [d.name for d in heat] == list("rznh")
+    z = np.array(heat[0].z)
+    assert z.shape == (3, 500)
+    np.testing.assert_allclose(z[:, 0], tr.get("r")[1000:1006].mean(axis=0), atol=5e-5)
+    assert len(fig.data[0].x) == 3000
+
+
+def test_step_values_and_equations_agree_with_the_trace(trace):
+    v = analysis.step_values(trace, unit=2, t=10)
+    assert v["c"] == pytest.approx(v["f"] * v["c_prev"] + v["i"] * v["g"], abs=1e-6)
+    assert v["h"] == pytest.approx(v["o"] * math.tanh(v["c"]), abs=1e-6)
+    assert v["c_prev"] == pytest.approx(float(trace.get("c")[9, 2]))
+    assert v["x"] == pytest.approx(float(trace.input()[10, 0]))
+    v0 = analysis.step_values(trace, unit=2, t=0)
+    assert v0["c_prev"] == 0.0 and v0["h_prev"] == 0.0
+    lines = analysis.equations("lstm", v)
+    assert f"{v['c']:.3f}" in lines[1] and r"c_t = f_t \cdot c_{t-1}" in lines[1]
+
+
+def test_gru_step_values_and_diagram(gru_trace):
+    v = analysis.step_values(gru_trace, unit=1, t=5)
+    assert v["h"] == pytest.approx((1 - v["z"]) * v["n"] + v["z"] * v["h_prev"], abs=1e-6)
+    fig = figures.cell_diagram("gru", v, 1, 5)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert f"{v['z']:+.3f}" in texts and f"{v['h']:+.3f}" in texts
+
+
+def test_cell_diagram_shows_every_live_value(trace):
+    v = analysis.step_values(trace, unit=0, t=3)
+    fig = figures.cell_diagram("lstm", v, 0, 3)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    for q in ("i", "f", "g", "o", "c", "h", "c_prev", "h_prev", "x"):
+        assert f"{v[q]:+.3f}" in texts, q
+
+
+def test_saturation_and_half_life_numbers():
+    f = np.array([[0.05, 0.95, 0.5], [0.05, 0.95, 0.5], [0.5, 0.95, 0.5], [0.05, 0.5, 0.5]])
+    low, high = analysis.saturation(f)
+    np.testing.assert_allclose(low, [0.75, 0, 0])
+    np.testing.assert_allclose(high, [0, 0.75, 0])
+    hl = analysis.half_life(np.array([[0.5, 1.0, 0.9]]))
+    assert hl[0] == pytest.approx(1.0) and math.isinf(hl[1]) and hl[2] == pytest.approx(math.log(0.5) / math.log(0.9))
+
+
+def test_saturation_figure_has_a_panel_per_gate(trace, gru_trace):
+    fig = figures.saturation_figure(trace)
+    markers = [d for d in fig.data if d.mode == "markers"]
+    assert [d.name for d in markers] == ["i", "f", "o"] and len(markers[0].x) == 5
+    assert [d.name for d in figures.saturation_figure(gru_trace).data if d.mode == "markers"] == ["r", "z"]
+
+
+def test_unit_lines_one_line_per_unit_and_quantity(trace):
+    fig = figures.unit_lines(trace, [0, 3])
+    assert len(fig.data) == 12
+    np.testing.assert_allclose(fig.data[1].y, trace.get("i")[:, 3])
+
+
+def test_decimate_keeps_extremes_and_bounds_points():
+    y = np.sin(np.arange(1_000_000) / 1000.0)
+    y[123_457] = 5.0
+    x, yd = figures.decimate(np.arange(len(y)), y, 4000)
+    assert len(yd) <= 4100 and yd.max() == 5.0 and yd.min() == y.min()
+    assert np.all(np.diff(x) > 0)
+
+
+def test_forecast_figure_and_preview():
+    series = builtin("trend_season", length=80)
+    f = fit(series, ForecastConfig(window=6, test=6, transform="none", hidden_size=4).replace(epochs=3))
+    r = evaluate(f, horizon=4)
+    fig = figures.forecast_figure(series, r, f.n_train)
+    names = [d.name for d in fig.data]
+    assert "test actual" in names and "recursive forecast (test)" in names and "forecast beyond the data" in names
+    assert sum("baseline" in n for n in names) == 3
+    beyond = fig.data[names.index("forecast beyond the data")]
+    assert len(beyond.y) == 5
+    pre = figures.series_preview(series, 6)
+    assert len(pre.layout.shapes) == 2
+
+
+def test_csv_export_escapes_formulas():
+    import pandas as pd
+
+    frame = pd.DataFrame({"=HYPERLINK(1)": [1.0, -2.0], "label": ["=cmd", "ok"]})
+    text = export.csv_bytes(frame).decode()
+    assert text.splitlines()[0] == "'=HYPERLINK(1),label"
+    assert "'=cmd" in text and ",ok" in text and "-2.0" in text  # numbers stay numbers
