@@ -205,12 +205,12 @@ def gate_view(job):
     if units:
         st.plotly_chart(figures.unit_lines(trace, units, layer=layer), key="unit_lines")
     if kind != "rnn":
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(figures.saturation_figure(trace, layer=layer), key="saturation")
-        c1.caption("Dots near the corners are units that act like switches; near the origin, like dimmers.")
-        if kind == "lstm":
-            c2.plotly_chart(figures.half_life_figure(trace.get("f", layer=layer)), key="half_life")
-            c2.caption("How many steps until a unit's forget gate halves what its cell holds.")
+        st.plotly_chart(figures.saturation_figure(trace, layer=layer), key="saturation")
+        st.caption("Saturation: each dot is a unit. Dots along the axes act like switches (often fully off or "
+                   "on); dots near the origin, like dimmers.")
+    if kind == "lstm":
+        st.plotly_chart(figures.half_life_figure(trace.get("f", layer=layer)), key="half_life")
+        st.caption("How many steps until a unit's forget gate halves what its cell holds.")
     return trace
 
 
@@ -240,8 +240,7 @@ def scrubber(trace, kind: str, layer: int) -> None:
         c1.plotly_chart(figures.cell_diagram(kind, v, int(unit), int(t)), key="cell_diagram")
         with c2:
             st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
-            for line in analysis.equations(kind, v):
-                st.latex(line)
+            st.latex(analysis.equations_latex(kind, v))
 
     body()
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .record import Trace
 
-__all__ = ["saturation", "half_life", "step_values", "equations", "LABELS", "RANGES"]
+__all__ = ["saturation", "half_life", "step_values", "equations", "equations_latex", "LABELS", "RANGES"]
 
 LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
           "c": "cell state c", "h": "hidden state h", "r": "reset gate r", "z": "update gate z",
@@ -50,26 +50,37 @@ def step_values(trace: Trace, unit: int, t: int, module: str | None = None, laye
     return out
 
 
-def _n(v: float) -> str:
+def _n(v: float, paren: bool = True) -> str:
     s = f"{v:.3f}"
-    return f"({s})" if v < 0 else s
+    return f"({s})" if v < 0 and paren else s
 
 
 def equations(kind: str, v: dict[str, float]) -> list[str]:
-    """LaTeX lines with the numbers of one step filled in (from step_values)."""
+    """Rows of a LaTeX aligned block (join with \\\\) with one step's numbers filled in (from step_values)."""
     if kind == "lstm":
         return [
-            rf"f_t = \sigma(W_f x_t + U_f h_{{t-1}} + b_f) = {_n(v['f'])}"
-            rf"\quad i_t = {_n(v['i'])}\quad g_t = \tanh(\cdot) = {_n(v['g'])}\quad o_t = {_n(v['o'])}",
-            rf"c_t = f_t \cdot c_{{t-1}} + i_t \cdot g_t = {_n(v['f'])} \cdot {_n(v['c_prev'])} + "
-            rf"{_n(v['i'])} \cdot {_n(v['g'])} = {_n(v['c'])}",
-            rf"h_t = o_t \cdot \tanh(c_t) = {_n(v['o'])} \cdot \tanh({_n(v['c'])}) = {_n(v['h'])}",
+            rf"f_t &= \sigma(W_f x_t + U_f h_{{t-1}} + b_f) = {_n(v['f'], False)}",
+            rf"i_t &= \sigma(W_i x_t + U_i h_{{t-1}} + b_i) = {_n(v['i'], False)}",
+            rf"g_t &= \tanh(W_g x_t + U_g h_{{t-1}} + b_g) = {_n(v['g'], False)}",
+            rf"o_t &= \sigma(W_o x_t + U_o h_{{t-1}} + b_o) = {_n(v['o'], False)}",
+            rf"c_t &= f_t \cdot c_{{t-1}} + i_t \cdot g_t",
+            rf"&= {_n(v['f'])} \cdot {_n(v['c_prev'])} + {_n(v['i'])} \cdot {_n(v['g'])}",
+            rf"&= {_n(v['c'], False)}",
+            rf"h_t &= o_t \cdot \tanh(c_t) = {_n(v['o'])} \cdot \tanh({_n(v['c'], False)})",
+            rf"&= {_n(v['h'], False)}",
         ]
     if kind == "gru":
         return [
-            rf"r_t = \sigma(\cdot) = {_n(v['r'])}\quad z_t = \sigma(\cdot) = {_n(v['z'])}",
-            rf"n_t = \tanh(W_n x_t + b_{{in}} + r_t \cdot (U_n h_{{t-1}} + b_{{hn}})) = {_n(v['n'])}",
-            rf"h_t = (1 - z_t) \cdot n_t + z_t \cdot h_{{t-1}} = (1 - {_n(v['z'])}) \cdot {_n(v['n'])} + "
-            rf"{_n(v['z'])} \cdot {_n(v['h_prev'])} = {_n(v['h'])}",
+            rf"r_t &= \sigma(W_r x_t + U_r h_{{t-1}} + b_r) = {_n(v['r'], False)}",
+            rf"z_t &= \sigma(W_z x_t + U_z h_{{t-1}} + b_z) = {_n(v['z'], False)}",
+            rf"n_t &= \tanh(W_n x_t + b_{{in}} + r_t \cdot (U_n h_{{t-1}} + b_{{hn}})) = {_n(v['n'], False)}",
+            rf"h_t &= (1 - z_t) \cdot n_t + z_t \cdot h_{{t-1}}",
+            rf"&= (1 - {_n(v['z'])}) \cdot {_n(v['n'])} + {_n(v['z'])} \cdot {_n(v['h_prev'])}",
+            rf"&= {_n(v['h'], False)}",
         ]
-    return [rf"h_t = \tanh(W x_t + U h_{{t-1}} + b) = {_n(v['h'])}"]
+    return [rf"h_t &= \tanh(W x_t + U h_{{t-1}} + b) = {_n(v['h'], False)}"]
+
+
+def equations_latex(kind: str, v: dict[str, float]) -> str:
+    """One aligned LaTeX block of equations()."""
+    return r"\begin{aligned}" + r" \\ ".join(equations(kind, v)) + r"\end{aligned}"

@@ -200,7 +200,7 @@ def saturation_figure(trace: Trace, module: str | None = None, layer: int = 0, d
         fig.update_xaxes(range=[-0.03, 1.03], title_text="fraction < 0.1", tickformat=".0%", row=1, col=k + 1)
         fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=k + 1)
     fig.update_yaxes(title_text="fraction > 0.9", row=1, col=1)
-    fig.update_layout(height=320, margin=dict(l=50, r=20, t=40, b=40), showlegend=False)
+    fig.update_layout(height=340, margin=dict(l=50, r=20, t=40, b=40), showlegend=False)
     return fig
 
 
@@ -210,8 +210,10 @@ def half_life_figure(forget: np.ndarray, cap: float = 1000.0) -> go.Figure:
     shown = np.minimum(hl, cap)
     fig = go.Figure(go.Bar(x=np.arange(len(hl)), y=shown, customdata=hl, marker_color="#636efa",
                            hovertemplate="unit %{x}<br>half-life %{customdata:.1f} steps<extra></extra>"))
+    finite = shown[np.isfinite(shown) & (shown > 0)]
+    spread = finite.max() / finite.min() if finite.size else 1
     fig.update_layout(height=260, margin=dict(l=40, r=20, t=40, b=30), title="Memory half-life ln(0.5)/ln(mean f)",
-                      xaxis_title="unit", yaxis_title="steps", yaxis_type="log")
+                      xaxis_title="unit", yaxis_title="steps", yaxis_type="log" if spread > 50 else "linear")
     return fig
 
 
@@ -226,14 +228,14 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
     fig = go.Figure()
     c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
 
-    def box(x, y, label, value, rng, w=0.9, h=0.6, shape="rect"):
+    def box(x, y, label, value, rng, w=1.15, h=0.8, shape="rect"):
         lo, hi = rng if rng else (-c_abs, c_abs)
         fill = _color(value, lo, hi, SEQUENTIAL if rng == (0, 1) else DIVERGING)
         fig.add_shape(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2, y0=y - h / 2,
                       y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5))
         dark = rng == (0, 1) and (value - lo) / ((hi - lo) or 1) < 0.6
         fig.add_annotation(x=x, y=y, text=f"<b>{label}</b><br>{value:+.3f}", showarrow=False,
-                           font=dict(size=13, color="white" if dark else "black"))
+                           font=dict(size=12, color="white" if dark else "black"))
 
     def op(x, y, sym):
         fig.add_shape(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
@@ -264,7 +266,7 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         arrow(2.62, 4.5, 4.12, 4.5)
         box(7.9, 4.5, "c<sub>t</sub>", v["c"], None)
         arrow(4.57, 4.5, 7.45, 4.5)
-        op(7.4, 3.2, "tanh")
+        op(7.4, 3.2, "<span style='font-size:9px'>tanh</span>")
         arrow(7.4, 4.5, 7.4, 3.42)
         op(7.4, 2.2, "×")
         arrow(6.6 + 0.45, 2.2, 7.18, 2.2)
@@ -301,6 +303,6 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         xr, yr = [-0.2, 4.4], [-0.4, 2.8]
     fig.update_xaxes(visible=False, range=xr)
     fig.update_yaxes(visible=False, range=yr, scaleanchor="x")
-    fig.update_layout(height=330, margin=dict(l=5, r=5, t=35, b=5), title=f"{kind.upper()} cell, unit {unit}, t = {t}",
+    fig.update_layout(height=380, margin=dict(l=5, r=5, t=35, b=5), title=f"{kind.upper()} cell, unit {unit}, t = {t}",
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     return fig

@@ -53,7 +53,7 @@ def test_airline_preset_trains_and_gives_numeric_metrics():
     assert table.loc["seasonal naive", "RMSE"] == pytest.approx(50.7, abs=0.05)
     # the exactness badge
     assert any("Exact" in s.value for s in at.success)
-    assert at.latex and any("c_t = f_t" in x.value for x in at.latex)
+    assert at.latex and any("c_t &= f_t" in x.value for x in at.latex)
 
 
 def test_typed_path_works():

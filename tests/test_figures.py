@@ -57,7 +57,10 @@ def test_step_values_and_equations_agree_with_the_trace(trace):
     v0 = analysis.step_values(trace, unit=2, t=0)
     assert v0["c_prev"] == 0.0 and v0["h_prev"] == 0.0
     lines = analysis.equations("lstm", v)
-    assert f"{v['c']:.3f}" in lines[1] and r"c_t = f_t \cdot c_{t-1}" in lines[1]
+    assert r"c_t &= f_t \cdot c_{t-1} + i_t \cdot g_t" in lines
+    assert f"{v['f']:.3f}" in lines[5] and lines[6] == f"&= {v['c']:.3f}"
+    block = analysis.equations_latex("lstm", v)
+    assert block.startswith(r"\begin{aligned}") and block.count(r"\\") == len(lines) - 1
 
 
 def test_gru_step_values_and_diagram(gru_trace):
