@@ -246,17 +246,19 @@ def scrubber(trace, kind: str, layer: int) -> None:
 
 
 def downloads(job, trace) -> None:
+    """Download buttons; each file is built only when its button is clicked."""
     f, r = job.fitted, job.report
-    frame = pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,
-                          "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
+    frame = lambda: pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,  # noqa: E731
+                                  "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
     c = st.columns(3)
-    c[0].download_button("Forecast (CSV)", export.csv_bytes(frame), "forecast.csv", "text/csv")
-    c[1].download_button("Model (state_dict .pt)", export.state_dict_bytes(f.model), "model.pt")
-    c[2].download_button("Config (JSON)", export.json_bytes(f.config.to_dict()), "config.json", "application/json")
+    c[0].download_button("Forecast (CSV)", lambda: export.csv_bytes(frame()), "forecast.csv", "text/csv")
+    c[1].download_button("Model (state_dict .pt)", lambda: export.state_dict_bytes(f.model), "model.pt")
+    c[2].download_button("Config (JSON)", lambda: export.json_bytes(f.config.to_dict()), "config.json",
+                         "application/json")
     st.caption("The gate trace of what the Gate dynamics tab shows now (window, epoch):")
     c = st.columns(3)
-    c[0].download_button("Gate trace (tidy CSV)", export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
-    c[1].download_button("Gate trace (NPZ)", export.trace_npz(trace), "trace.npz")
+    c[0].download_button("Gate trace (tidy CSV)", lambda: export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
+    c[1].download_button("Gate trace (NPZ)", lambda: export.trace_npz(trace), "trace.npz")
 
 
 def show_results(job, current_key) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from .analysis import LABELS, RANGES, half_life, saturation
@@ -17,6 +18,15 @@ DIVERGING = "RdBu_r"  # signed values, 0 in white
 COLORS = {"history": "#636efa", "actual": "#222222", "lstm": "#ef553b", "one_step": "#ff9f1c",
           "beyond": "#d62728", "naive": "#9e9e9e", "seasonal_naive": "#2ca02c", "drift": "#8c564b"}
 MAX_POINTS = 4000
+
+
+def _unchecked(fig: dict) -> go.Figure:
+    """A Figure from a dict this module wrote, without plotly's per-property validation.
+
+    The scrubber redraws the heatmaps and the cell diagram on every move, and validating them
+    costs more than drawing them. tests/test_figures.py validates the same dicts in full.
+    """
+    return go.Figure(fig, _validate=False)
 
 
 def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +132,9 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
 
     t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
-    averaged in blocks of steps for display (the trace keeps every value).
+    averaged in blocks of steps for display (the trace keeps every value). The figure is built
+    as one dict: plotly's add_* helpers re-validate the whole figure on every call, and the
+    scrubber redraws this on every move.
     """
     qs = list(quantities or trace.quantities(module))
     T = trace.block(module, layer, direction).shape[0]
@@ -130,37 +142,48 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     lo, hi = max(0, lo), min(T, hi)
     step = max(1, -(-(hi - lo) // max_columns))
     ts = np.arange(lo, hi, step)
-    fig = make_subplots(rows=len(qs) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.015,
-                        row_heights=[1.3] + [1] * len(qs),
-                        subplot_titles=["input x"] + [LABELS.get(q, q) for q in qs])
-    xs = x_values if x_values is not None else trace.input(module, sample)[:, 0]
-    fig.add_trace(go.Scatter(x=np.arange(lo, hi), y=np.asarray(xs)[lo:hi], mode="lines", name="input",
-                             line=dict(color="#444", width=1.5), hovertemplate="t=%{x}<br>x=%{y:.4f}<extra></extra>"),
-                  row=1, col=1)
     n = len(qs) + 1
+    heights = np.array([1.3] + [1.0] * len(qs))
+    gap = 0.06 / n
+    spans = heights / heights.sum() * (1 - gap * (n - 1))
+    tops = 1 - np.concatenate([[0], np.cumsum(spans + gap)[:-1]])
+    domains = [(max(0.0, float(top - span)), min(1.0, float(top))) for top, span in zip(tops, spans)]
+    xs = x_values if x_values is not None else trace.input(module, sample)[:, 0]
+    data = [dict(type="scatter", x=np.arange(lo, hi), y=np.asarray(xs, dtype=np.float64)[lo:hi], mode="lines",
+                 name="input", line=dict(color="#444", width=1.5), xaxis="x", yaxis="y",
+                 hovertemplate="t=%{x}<br>x=%{y:.4f}<extra></extra>")]
+    layout = dict(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=False,
+                  yaxis=dict(domain=domains[0]), annotations=[], shapes=[])
+    titles = ["input x"] + [LABELS.get(q, q) for q in qs]
+    for row in range(n):
+        ax = "" if row == 0 else str(row + 1)
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", matches=None if row == n - 1 else f"x{n}",
+                                    showticklabels=row == n - 1)
+        layout["annotations"].append(dict(text=titles[row], x=0, xanchor="left", y=domains[row][1], yanchor="bottom",
+                                          xref="paper", yref="paper", showarrow=False, font=dict(size=13)))
     for k, q in enumerate(qs):
         z = trace.get(q, module=module, layer=layer, direction=direction, sample=sample)[lo:hi]
-        if step > 1:
+        if step > 1:  # block means for display; the last block may be shorter
             cut = len(z) // step * step
-            z = np.concatenate([z[:cut].reshape(-1, step, z.shape[1]).mean(axis=1), z[cut:].mean(axis=0, keepdims=True)]) \
-                if cut < len(z) else z.reshape(-1, step, z.shape[1]).mean(axis=1)
+            parts = [z[:cut].reshape(-1, step, z.shape[1]).mean(axis=1)]
+            if cut < len(z):
+                parts.append(z[cut:].mean(axis=0, keepdims=True))
+            z = np.concatenate(parts)
         zmin, zmax = _zrange(q, z)
         row = k + 2
-        # colourbars sit beside their own row
-        y_mid = 1 - (row - 0.5) / n
-        fig.add_trace(go.Heatmap(
-            z=np.round(z.T.astype(np.float64), 4), x=ts[:z.shape[0]], y=np.arange(z.shape[1]),
-            zmin=zmin, zmax=zmax, colorscale=colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1],
-            colorbar=dict(len=0.9 / n, y=y_mid, thickness=10, title=dict(text=q, side="right")),
-            hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>", name=q), row=row, col=1)
-        fig.update_yaxes(title_text="unit", row=row, col=1)
-    if t is not None and lo <= t < hi:
-        for row in range(1, n + 1):
-            fig.add_vline(x=t, line_color="#ff2d55", line_width=2, row=row, col=1)
-    fig.update_xaxes(title_text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""), row=n, col=1)
-    fig.update_layout(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=False)
-    fig.update_annotations(font_size=13, x=0, xanchor="left")
-    return fig
+        data.append(dict(
+            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
+            xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
+            colorscale=colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1],
+            colorbar=dict(len=spans[row - 1], y=float(np.mean(domains[row - 1])), thickness=10,
+                          title=dict(text=q, side="right")),
+            hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
+        layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"))
+    layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
+    if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
+        layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",
+                                     line=dict(color="#ff2d55", width=2)))
+    return _unchecked(dict(data=data, layout=layout))
 
 
 def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | None = None, layer: int = 0,
@@ -218,33 +241,32 @@ def half_life_figure(forget: np.ndarray, cap: float = 1000.0) -> go.Figure:
 
 
 def _color(v: float, lo: float, hi: float, scale: str) -> str:
-    from plotly.colors import sample_colorscale
     frac = 0.5 if hi <= lo else float(np.clip((v - lo) / (hi - lo), 0, 1))
     return sample_colorscale(scale, [frac])[0]
 
 
 def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure:
     """The cell schematic at step t for one unit, each box coloured and labelled by its live value."""
-    fig = go.Figure()
+    shapes, notes = [], []  # collected and handed to plotly once: add_shape re-validates per call
     c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
 
     def box(x, y, label, value, rng, w=1.15, h=0.8, shape="rect"):
         lo, hi = rng if rng else (-c_abs, c_abs)
         fill = _color(value, lo, hi, SEQUENTIAL if rng == (0, 1) else DIVERGING)
-        fig.add_shape(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2, y0=y - h / 2,
-                      y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5))
+        shapes.append(dict(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2,
+                           y0=y - h / 2, y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
         dark = rng == (0, 1) and (value - lo) / ((hi - lo) or 1) < 0.6
-        fig.add_annotation(x=x, y=y, text=f"<b>{label}</b><br>{value:+.3f}", showarrow=False,
-                           font=dict(size=12, color="white" if dark else "black"))
+        notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{value:+.3f}", showarrow=False,
+                          font=dict(size=12, color="white" if dark else "black")))
 
     def op(x, y, sym):
-        fig.add_shape(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
-                      fillcolor="#fff", line=dict(color="#333"))
-        fig.add_annotation(x=x, y=y, text=sym, showarrow=False, font=dict(size=16))
+        shapes.append(dict(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
+                           fillcolor="#fff", line=dict(color="#333")))
+        notes.append(dict(x=x, y=y, text=sym, showarrow=False, font=dict(size=16)))
 
     def arrow(x0, y0, x1, y1):
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowwidth=1.5, arrowcolor="#555")
+        notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                          showarrow=True, arrowhead=2, arrowwidth=1.5, arrowcolor="#555"))
 
     if kind == "lstm":
         box(0.6, 4.5, "c<sub>t-1</sub>", v["c_prev"], None)
@@ -253,7 +275,7 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         for x, q, name in [(2.4, "f", "f σ"), (3.7, "i", "i σ"), (5.0, "g", "g tanh"), (6.6, "o", "o σ")]:
             box(x, 2.2, name, v[q], (0, 1) if q != "g" else (-1, 1))
             arrow(x, 1.0, x, 1.88)
-        fig.add_shape(type="line", x0=1.05, x1=6.6, y0=1.0, y1=1.0, line=dict(color="#555"))
+        shapes.append(dict(type="line", x0=1.05, x1=6.6, y0=1.0, y1=1.0, line=dict(color="#555")))
         arrow(2.2, 0.0, 2.2, 0.95)
         op(2.4, 4.5, "×")
         op(4.35, 3.4, "×")
@@ -280,7 +302,7 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         for x, q, name in [(2.4, "r", "r σ"), (4.0, "z", "z σ"), (5.6, "n", "n tanh")]:
             box(x, 1.9, name, v[q], (0, 1) if q != "n" else (-1, 1))
             arrow(x, 0.8, x, 1.58)
-        fig.add_shape(type="line", x0=1.2, x1=5.6, y0=0.8, y1=0.8, line=dict(color="#555"))
+        shapes.append(dict(type="line", x0=1.2, x1=5.6, y0=0.8, y1=0.8, line=dict(color="#555")))
         arrow(2.0, 0.0, 2.0, 0.75)
         arrow(0.6, 3.5, 0.6, 0.8)
         arrow(2.85, 1.9, 5.15, 1.9)
@@ -292,7 +314,7 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         arrow(4.22, 3.8, 5.38, 3.8)
         box(7.4, 3.8, "h<sub>t</sub>", v["h"], (-1, 1))
         arrow(5.82, 3.8, 6.95, 3.8)
-        fig.add_annotation(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False)
+        notes.append(dict(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False))
         xr, yr = [-0.2, 8.2], [-0.8, 4.9]
     else:
         box(0.6, 2.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
@@ -301,8 +323,8 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         arrow(1.05, 2.0, 3.05, 2.0)
         arrow(2.0, 0.5, 3.1, 1.75)
         xr, yr = [-0.2, 4.4], [-0.4, 2.8]
-    fig.update_xaxes(visible=False, range=xr)
-    fig.update_yaxes(visible=False, range=yr, scaleanchor="x")
-    fig.update_layout(height=380, margin=dict(l=5, r=5, t=35, b=5), title=f"{kind.upper()} cell, unit {unit}, t = {t}",
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    return fig
+    return _unchecked(dict(data=[], layout=dict(
+        shapes=shapes, annotations=notes, height=380, margin=dict(l=5, r=5, t=35, b=5),
+        title=dict(text=f"{kind.upper()} cell, unit {unit}, t = {t}"), xaxis=dict(visible=False, range=xr),
+        yaxis=dict(visible=False, range=yr, scaleanchor="x"), plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)")))

@@ -33,7 +33,8 @@ def test_gate_heatmaps_rows_match_the_trace(trace):
         np.testing.assert_allclose(z, trace.get(d.name).T, atol=5e-5)
     assert heat[0].zmin == 0 and heat[0].zmax == 1 and heat[2].zmin == -1
     np.testing.assert_allclose(fig.data[0].y, trace.input()[:, 0])  # the input row on top
-    assert len([s for s in fig.layout.shapes if s.type == "line"]) == 7  # t marked in every row
+    (line,) = [s for s in fig.layout.shapes if s.type == "line"]  # t marked through every row
+    assert line.x0 == line.x1 == 7 and (line.y0, line.y1, line.yref) == (0, 1, "paper")
 
 
 def test_gate_heatmaps_window_and_decimate_long_runs():
@@ -130,3 +131,15 @@ def test_csv_export_escapes_formulas():
     text = export.csv_bytes(frame).decode()
     assert text.splitlines()[0] == "'=HYPERLINK(1),label"
     assert "'=cmd" in text and ",ok" in text and "-2.0" in text  # numbers stay numbers
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_unchecked_figures_pass_plotly_validation(kind):
+    """gate_heatmaps and cell_diagram skip validation for speed; here it runs in full."""
+    import plotly.graph_objects as go
+
+    torch.manual_seed(0)
+    tr = record(getattr(nn, kind.upper())(1, 3), torch.randn(12, 1, 1))
+    for fig in (figures.gate_heatmaps(tr, t=4, max_columns=5),
+                figures.cell_diagram(kind, analysis.step_values(tr, 1, 4), 1, 4)):
+        go.Figure(fig.to_dict())  # raises on any invalid property
