@@ -9,7 +9,7 @@ import torch
 from lstmviz import analysis, export, figures
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, load_csv, parse_text
 from lstmviz.errors import LstmVizError
-from lstmviz.forecast import ForecastConfig, preset
+from lstmviz.forecast import ForecastConfig, default_config, preset
 from lstmviz.jobs import Registry
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
@@ -58,7 +58,8 @@ def choose_source():
         text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed",
                             help="Separate values with commas, spaces, semicolons or new lines.")
         try:
-            return parse_text(text), ForecastConfig(), "typed"
+            series = parse_text(text)
+            return series, default_config(series), "typed"
         except LstmVizError as e:
             st.error(f"{e}. Fix the numbers above.")
             return None, None, "typed"
@@ -80,7 +81,7 @@ def choose_source():
     st.caption(f"Time column: **{table.time_column or 'none found'}** · {len(series):,} values · "
                f"missing: **{series.missing}**" + (f" ({missing}d)" if series.missing else "")
                + (f" · season {series.season}" if series.season else ""))
-    return series, ForecastConfig(), f"csv:{up.name}"
+    return series, default_config(series), f"csv:{up.name}"
 
 
 def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:

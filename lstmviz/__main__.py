@@ -8,7 +8,6 @@ import argparse
 import json
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import torch
 
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .errors import InputError, LstmVizError
-from .forecast import PRESETS, ForecastConfig, evaluate, fit, model_from_state_dict, preset, Fitted, prepare
+from .forecast import PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare, preset
 from .models import CELLS
 
 
@@ -56,7 +55,8 @@ def _series_and_config(args):
     if not path.exists() and args.csv in PRESETS:
         return preset(args.csv)
     table = load_csv(path, max_rows=args.max_rows, max_bytes=int(args.max_mb * 1024 * 1024))
-    return table.series(args.column, args.missing), ForecastConfig()
+    series = table.series(args.column, args.missing)
+    return series, default_config(series)
 
 
 def load_state_dict(path: Path) -> dict:
@@ -81,14 +81,12 @@ def forecast(args) -> dict:
     if args.horizon < 0:
         raise InputError("--horizon cannot be negative")
     torch.set_num_threads(min(2, torch.get_num_threads()))
-    start = time.perf_counter()
     if args.model is not None:
         model, config = model_from_state_dict(load_state_dict(args.model), config)
         tf, _ = prepare(series, config)
         fitted = Fitted(model, tf, config, series, None)
     else:
         fitted = fit(series, config)
-    seconds = time.perf_counter() - start
     if args.save_model is not None:
         torch.save(fitted.model.state_dict(), args.save_model)
     report = evaluate(fitted, args.horizon)
@@ -98,7 +96,7 @@ def forecast(args) -> dict:
         "metrics": report.metrics,
         "season": report.season,
         "best_baseline": report.best_baseline,
-        "train_seconds": round(seconds, 4) if result is not None else 0.0,
+        "train_seconds": round(result.seconds, 4) if result is not None else 0.0,  # the training loop itself
         "epochs_run": result.epochs_run if result else 0,
         "stopped": result.stopped if result else "loaded",
         "message": result.message if result else f"weights loaded from {args.model.name}",

@@ -73,7 +73,8 @@ def equations(kind: str, v: dict[str, float]) -> list[str]:
         return [
             rf"r_t &= \sigma(W_r x_t + U_r h_{{t-1}} + b_r) = {_n(v['r'], False)}",
             rf"z_t &= \sigma(W_z x_t + U_z h_{{t-1}} + b_z) = {_n(v['z'], False)}",
-            rf"n_t &= \tanh(W_n x_t + b_{{in}} + r_t \cdot (U_n h_{{t-1}} + b_{{hn}})) = {_n(v['n'], False)}",
+            rf"n_t &= \tanh(W_n x_t + b_{{in}} + r_t \cdot (U_n h_{{t-1}} + b_{{hn}}))",
+            rf"&= {_n(v['n'], False)}",
             rf"h_t &= (1 - z_t) \cdot n_t + z_t \cdot h_{{t-1}}",
             rf"&= (1 - {_n(v['z'])}) \cdot {_n(v['n'])} + {_n(v['z'])} \cdot {_n(v['h_prev'])}",
             rf"&= {_n(v['h'], False)}",

@@ -390,7 +390,8 @@ class Transform:
         y = np.asarray(y, dtype=np.float64)
         if self.uses_log:
             if np.any(y <= 0):
-                raise InputError("the log transform needs values above 0; choose 'none' or 'diff'")
+                raise InputError(f"the '{self.kind}' transform takes logs, so it needs every value above 0 "
+                                 f"(the smallest is {y.min():g}); choose the 'diff' or 'none' transform")
             return np.log(y)
         return y
 

@@ -262,7 +262,7 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
     def op(x, y, sym):
         shapes.append(dict(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
                            fillcolor="#fff", line=dict(color="#333")))
-        notes.append(dict(x=x, y=y, text=sym, showarrow=False, font=dict(size=16)))
+        notes.append(dict(x=x, y=y, text=sym, showarrow=False, font=dict(size=16, color="black")))
 
     def arrow(x0, y0, x1, y1):
         notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
@@ -314,7 +314,8 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure
         arrow(4.22, 3.8, 5.38, 3.8)
         box(7.4, 3.8, "h<sub>t</sub>", v["h"], (-1, 1))
         arrow(5.82, 3.8, 6.95, 3.8)
-        notes.append(dict(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False))
+        notes.append(dict(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False,
+                          font=dict(color="#888")))
         xr, yr = [-0.2, 8.2], [-0.8, 4.9]
     else:
         box(0.6, 2.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))

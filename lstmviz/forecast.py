@@ -14,7 +14,7 @@ from .errors import InputError
 from .models import CELLS, SequenceModel
 from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
 
-__all__ = ["ForecastConfig", "PRESETS", "preset", "Fitted", "Report", "fit", "evaluate", "recursive",
+__all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
            "one_step", "baselines", "metrics", "model_from_state_dict"]
 
 
@@ -92,6 +92,12 @@ PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
                      _cfg(window=12, test=24, transform="diff", hidden_size=16, epochs=200, lr=1e-2)),
     "random_walk": ({"length": 300}, _cfg(window=10, test=20, transform="diff", hidden_size=8, epochs=100)),
 }
+
+
+def default_config(series: Series) -> ForecastConfig:
+    """The default preset for data of unknown shape: log_diff needs every value above 0, else diff."""
+    positive = bool(np.all(series.values > 0))
+    return ForecastConfig() if positive else ForecastConfig(transform="diff")
 
 
 def preset(name: str) -> tuple[Series, ForecastConfig]:

@@ -12,6 +12,8 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay that when the server starts,
+# not while the first student watches an empty loss curve
 
 from .data import Series
 from .errors import LstmVizError

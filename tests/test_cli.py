@@ -83,3 +83,16 @@ def test_model_file_of_wrong_shape_is_explained(tmp_path):
     torch.save(torch.nn.LSTM(3, 5).state_dict(), path)
     p = run("forecast", "assets/airline_passengers.csv", "--model", path)
     assert p.returncode == 2 and "expected a state_dict of lstmviz's SequenceModel" in p.stderr
+
+
+def test_csv_with_zeros_works_with_the_defaults(tmp_path):
+    """Sunspot-like data: the default log_diff would fail, so the default becomes diff."""
+    import math
+
+    path = tmp_path / "counts.csv"
+    path.write_text("year,count\n" + "".join(f"{1700 + k},{max(0.0, 50 * math.sin(k / 1.7)):.1f}\n"
+                                               for k in range(80)))
+    p = run("forecast", path, "--epochs", "5")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["config"]["transform"] == "diff" and out["series"]["length"] == 80

@@ -7,8 +7,8 @@ import torch
 
 from lstmviz.data import Series, builtin
 from lstmviz.errors import InputError
-from lstmviz.forecast import (ForecastConfig, baselines, evaluate, fit, metrics, model_from_state_dict,
-                              one_step, prepare, preset)
+from lstmviz.forecast import (ForecastConfig, baselines, default_config, evaluate, fit, metrics,
+                              model_from_state_dict, one_step, prepare, preset)
 from lstmviz.train import TrainConfig, TrainData, train
 
 SMALL = ForecastConfig(window=6, test=6, transform="none", hidden_size=4).replace(epochs=5)
@@ -144,3 +144,9 @@ def test_airline_default_preset_median_rmse_at_most_25():
     series, config = preset("airline")
     rmses = [evaluate(fit(series, config.replace(seed=s))).metrics["lstm"]["rmse"] for s in range(5)]
     assert np.median(rmses) <= 25, rmses
+
+
+def test_default_transform_follows_the_data():
+    assert default_config(Series(np.arange(1.0, 30))).transform == "log_diff"
+    assert default_config(Series(np.arange(0.0, 30))).transform == "diff"  # logs need values above 0
+    assert default_config(Series(-np.arange(1.0, 30))).transform == "diff"
