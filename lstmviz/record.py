@@ -55,6 +55,7 @@ class Block:
     arrays: dict[str, np.ndarray]
     error: float
     nbytes: int  # bytes of the buffers behind arrays
+    initial: dict[str, np.ndarray] = field(default_factory=dict)  # "h" (and "c"): (B, H), the state before the first step
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -245,14 +246,21 @@ def _rebuild(name: str, call: int, m: nn.Module, x, hx, output) -> tuple[np.ndar
                 last = arrays["c"][0 if d else -1]
                 err = max(err, _diff(last, c_n[k]) / max(1.0, float(c_n[k].abs().max())))
             storages = {a.untyped_storage().data_ptr(): a.untyped_storage().nbytes() for a in arrays.values()}
+            initial = {"h": _frozen(h0[k].clone())}
+            if c0 is not None:
+                initial["c"] = _frozen(c0[k].clone())
             blocks.append(Block(name, call, layer, d, kind, {q: _frozen(a) for q, a in arrays.items()},
-                                err, sum(storages.values())))
+                                err, sum(storages.values()), initial))
         layer_in = layer_out
     return _frozen(x), blocks
 
 
 def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
-    return float((a - b).abs().max()) if a.numel() else 0.0
+    """max |a - b|, in two passes over the data (the difference, then its min and max)."""
+    if not a.numel():
+        return 0.0
+    lo, hi = torch.aminmax(a - b)
+    return max(float(hi), -float(lo))
 
 
 def _frozen(t: torch.Tensor) -> np.ndarray:
@@ -286,29 +294,26 @@ def _rebuild_direction(m, kind, layer, d, x, h_seq, h0, c0):
     """
     T, B, H = h_seq.shape
     reverse = d == 1
-    # h_{t-1} in processing order: the reverse direction comes from t+1.
-    h_prev = torch.cat([h_seq[1:], h0[None]]) if reverse else torch.cat([h0[None], h_seq[:-1]])
     w = _weights(m, layer, d)
-    x2, hp2 = x.reshape(T * B, -1), h_prev.reshape(T * B, H)
-    if kind == "gru":  # r multiplies only the hidden part of n, so keep the two halves apart
-        gx, gh = x2 @ w[0].T, hp2 @ w[1].T
+    if kind == "lstm":
+        # Two gate buffers, i, f, o side by side and g apart, so that sigmoid and tanh each run
+        # once over contiguous memory (both are far slower on short strided rows, and g needs
+        # no copy). The trace still holds 6 slots: ifo, g, c and h.
+        rows = [*range(2 * H), *range(3 * H, 4 * H)]
+        ifo = _pre(x, h_seq, h0, [t[rows] for t in w], reverse).sigmoid_()
+        g = _pre(x, h_seq, h0, [t[2 * H:3 * H] for t in w], reverse).tanh_().view(T, B, H)
+        i, f, o = ifo.view(T, B, 3, H).unbind(2)
+        c = torch.empty(T, B, H, dtype=h_seq.dtype)
+        _scan(f.reshape(T, B * H), i.reshape(T, B * H), g.view(T, B * H), c0.reshape(B * H), reverse,
+              c.view(T, B * H))
+        h = torch.tanh(c).mul_(o)
+        arrays = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+    elif kind == "gru":  # r multiplies only the hidden part of n, so keep the two halves apart
+        h_prev = torch.cat([h_seq[1:], h0[None]]) if reverse else torch.cat([h0[None], h_seq[:-1]])
+        gx, gh = x.reshape(T * B, -1) @ w[0].T, h_prev.reshape(T * B, H) @ w[1].T
         if m.bias:
             gx += w[2]
             gh += w[3]
-    else:
-        pre = torch.addmm(w[2] + w[3], x2, w[0].T) if m.bias else x2 @ w[0].T
-        pre.addmm_(hp2, w[1].T)
-    if kind == "lstm":
-        pre = pre.view(T, B, 4, H)
-        pre[:, :, :2].sigmoid_()
-        pre[:, :, 3].sigmoid_()
-        # A contiguous copy (never a view: h overwrites this slot); tanh is only vectorised on contiguous memory.
-        g = pre[:, :, 2].clone(memory_format=torch.contiguous_format).tanh_()
-        i, f, h, o = pre.unbind(2)  # g's old slot is reused for h, so the trace holds 6 slots, not 7
-        c = _scan(f.reshape(T, B * H), (i * g).reshape(T, B * H), c0.reshape(B * H), reverse).view(T, B, H)
-        torch.mul(o, torch.tanh(c), out=h)
-        arrays = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
-    elif kind == "gru":
         gx, gh = gx.view(T, B, 3, H), gh.view(T, B, 3, H)
         # clone: r and z must not keep the whole (T, B, 3, H) buffer alive
         rz = gx[:, :, :2].add_(gh[:, :, :2]).sigmoid_().clone()
@@ -317,51 +322,80 @@ def _rebuild_direction(m, kind, layer, d, x, h_seq, h0, c0):
         h = n + z * (h_prev - n)
         arrays = {"r": r, "z": z, "n": n, "h": h}
     else:
-        pre = pre.view(T, B, H)
-        h = torch.tanh(pre) if m.nonlinearity == "tanh" else torch.relu(pre)
+        pre = _pre(x, h_seq, h0, w, reverse).view(T, B, H)
+        h = pre.tanh_() if m.nonlinearity == "tanh" else pre.relu_()
         arrays = {"h": h}
     return arrays, _diff(h, h_seq)
 
 
-def _scan(f: torch.Tensor, u: torch.Tensor, c0: torch.Tensor, reverse: bool) -> torch.Tensor:
-    """Solve c_t = f_t * c_{t-1} + u_t for f, u (T, N) from c0 (N); returns c (T, N) in f's dtype.
+def _pre(x, h_seq, h0, w, reverse):
+    """Pre-activations (b_ih + b_hh + x_t W_ih^T) + h_{t-1} W_hh^T for every t: (T*B, rows of W).
+
+    Summed in that order, as PyTorch's kernel does (folding x into the h matmul doubles the
+    error against PyTorch). h_{t-1} is PyTorch's own h one step earlier in processing order
+    (t+1 for the reverse direction), h0 at the first step: the h matmul writes into shifted
+    rows, so h_{t-1} is never copied.
+    """
+    T, B, I = x.shape
+    H = h_seq.shape[-1]
+    x2, b = x.reshape(T * B, I), w[2] + w[3] if len(w) > 2 else None
+    if I == 1:  # an outer product: one broadcast pass instead of addmm's bias copy + matmul
+        out = torch.addcmul(b, x2, w[0][:, 0]) if b is not None else x2 * w[0][:, 0]
+    else:
+        out = torch.addmm(b, x2, w[0].T) if b is not None else x2 @ w[0].T
+    h2 = h_seq.reshape(T * B, H)
+    first, rest = (out[-B:], out[:-B]) if reverse else (out[:B], out[B:])
+    first.addmm_(h0, w[1].T)
+    rest.addmm_(h2[B:] if reverse else h2[:-B], w[1].T)
+    return out
+
+
+def _scan(f, i, g, c0, reverse, out):
+    """Solve c_t = f_t * c_{t-1} + i_t * g_t for f, i, g (T, N) from c0 (N) into out (T, N).
 
     Blocked, in float64: a sequential pass inside sqrt(T)-long blocks, vectorised across
     blocks, then the carries between blocks, then one vectorised fix-up. About 2*sqrt(T)
-    small steps instead of T. Block-major layout (K, nb, N) keeps every step contiguous.
+    small steps instead of T. Block-major layout (K, nb, N) keeps every step contiguous;
+    the reverse direction runs the same blocks backwards, so nothing is flipped.
     """
     T, N = f.shape
     K = max(1, math.isqrt(T))
     nb = -(-T // K)
-    if reverse:
-        f, u = f.flip(0), u.flip(0)
-    F = _blocked(f, K, nb, 1.0)
-    U = _blocked(u, K, nb, 0.0)
-    for k in range(1, K):  # within each block, from a zero carry: U = partial c, F = prod of f so far
-        U[k].addcmul_(F[k], U[k - 1])
-        F[k].mul_(F[k - 1])
-    starts = torch.empty(nb, N, dtype=torch.float64)
-    carry = c0.to(torch.float64)
-    for j in range(nb):
+    F = torch.empty(K, nb, N, dtype=torch.float64)
+    U = torch.empty(K, nb, N, dtype=torch.float64)
+    # i*g and f go straight into the float64 block layout (one pass each, no temporaries).
+    for (Fb, fb), (Ub, ib), (_, gb) in zip(_blocks(F, f), _blocks(U, i), _blocks(U, g)):
+        Fb.copy_(fb)
+        torch.mul(ib, gb, out=Ub)
+    rest = T - (nb - 1) * K
+    F[rest:, -1] = 1.0  # pad the last block with c_t = c_{t-1}, whichever way it is run
+    U[rest:, -1] = 0.0
+    # Within each block, from a zero carry: U = partial c, F = product of f so far.
+    Fk, Uk = F.unbind(0), U.unbind(0)
+    steps = range(K - 2, -1, -1) if reverse else range(1, K)
+    for k in steps:
+        p = k + 1 if reverse else k - 1
+        torch.addcmul(Uk[k], Fk[k], Uk[p], out=Uk[k])
+        torch.mul(Fk[k], Fk[p], out=Fk[k])
+    # Carries: the c each block starts from, block by block (tiny: N values per step).
+    last = 0 if reverse else -1
+    Fl, Ul = F[last].numpy(), U[last].numpy()
+    starts = np.empty((nb, N))
+    order = range(nb - 1, -1, -1) if reverse else range(nb)
+    carry = c0.detach().double().numpy()
+    for j in order:
         starts[j] = carry
-        carry = torch.addcmul(U[-1, j], F[-1, j], carry)
-    U.addcmul_(F, starts)
-    c = torch.empty(T, N, dtype=f.dtype)
-    full = T // K
-    c[:full * K].view(full, K, N).copy_(U[:, :full].transpose(0, 1))
-    if full < nb:
-        c[full * K:] = U[:T - full * K, full]
-    return c.flip(0) if reverse else c
+        carry = Ul[j] + Fl[j] * carry
+    U.addcmul_(F, torch.from_numpy(starts))
+    for Ub, cb in _blocks(U, out):
+        cb.copy_(Ub)
 
 
-def _blocked(a: torch.Tensor, K: int, nb: int, pad: float) -> torch.Tensor:
-    """a (T, N) -> float64 (K, nb, N) with out[k, j] = a[j*K + k], padded with `pad`."""
-    T, N = a.shape
-    out = torch.empty(K, nb, N, dtype=torch.float64)
+def _blocks(blocked: torch.Tensor, seq: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Matching (blocked, seq) view pairs, blocked[k, j] <-> seq[j*K + k], covering seq (T, N)."""
+    K, T = blocked.shape[0], seq.shape[0]
     full = T // K
-    out[:, :full].copy_(a[:full * K].view(full, K, N).transpose(0, 1))
-    if full < nb:
-        rest = T - full * K
-        out[:rest, full].copy_(a[full * K:])
-        out[rest:, full].fill_(pad)
-    return out
+    pairs = [(blocked[:, :full], seq[:full * K].unflatten(0, (full, K)).transpose(0, 1))]
+    if full * K < T:
+        pairs.append((blocked[:T - full * K, full], seq[full * K:]))
+    return pairs
