@@ -11,6 +11,7 @@ from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, load_csv, parse
 from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, preset
 from lstmviz.jobs import Registry
+from lstmviz.limits import Limits
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
 # Many sessions share two cores; tiny recurrent nets train no faster on two threads than on one.
@@ -22,7 +23,6 @@ BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
                 "115, 126, 141, 135, 125, 149, 170, 170, 158, 133, 114, 140,\n"
                 "145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166")
-MAX_RECORD = 20_000  # timesteps recorded for the gate view; the heatmaps decimate past ~1,500
 
 
 @st.cache_resource
@@ -31,9 +31,14 @@ def registry() -> Registry:
     return Registry()
 
 
+def limits() -> Limits:
+    """This server's limits (LSTMVIZ_* environment variables; see lstmviz/limits.py and the README)."""
+    return Limits.from_env()
+
+
 @st.cache_data(max_entries=8, show_spinner="Reading the CSV...")
-def read_csv(data: bytes):
-    return load_csv(data)
+def read_csv(data: bytes, max_rows: int, max_bytes: int):
+    return load_csv(data, max_rows=max_rows, max_bytes=max_bytes)
 
 
 # --- input --------------------------------------------------------------------------------------
@@ -55,9 +60,10 @@ def choose_source():
             st.caption(series.note)
         return series, config, name
     if source == SOURCES[1]:
-        text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed",
+        text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed", max_chars=limits().text_chars,
                             help="Separate values with commas, spaces, semicolons or new lines.")
         try:
+            limits().check_text(text)
             series = parse_text(text)
             return series, default_config(series), "typed"
         except LstmVizError as e:
@@ -69,7 +75,10 @@ def choose_source():
         st.info("Upload a CSV with at least one numeric column.")
         return None, None, "csv"
     try:
-        table = read_csv(up.getvalue())
+        lim = limits()
+        if up.size > lim.upload_bytes:
+            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+        table = read_csv(up.getvalue(), lim.rows, lim.upload_bytes)
         column = st.selectbox("Column", table.numeric_columns, key="csv_column",
                               help="The numeric column to model.")
         missing = st.radio("Missing values", ["interpolate", "drop"], horizontal=True, key="csv_missing",
@@ -89,12 +98,13 @@ def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
     so switching series brings back that series' defaults."""
     k = lambda name: f"{ctx}:{name}"  # noqa: E731
     tr = base.train
+    lim = limits()
     c1, c2 = st.columns(2)
     cell = c1.selectbox("Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
                         format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
-    layers = c2.number_input("Layers", 1, 4, base.num_layers, key=k("layers"),
+    layers = c2.number_input("Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
                              help="Stacked recurrent layers; each reads the hidden states of the one below.")
-    hidden = st.slider("Hidden units", 1, 128, base.hidden_size, key=k("hidden"),
+    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
                        help="How many memory cells each layer has: more can hold more patterns, but train slower.")
     max_window = max(2, min(200, n // 2))
     window = st.slider("Window", 2, max_window, min(base.window, max_window), key=k("window"),
@@ -107,7 +117,7 @@ def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
                              help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")
     scale = c2.selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
                          help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
-    epochs = st.slider("Epochs", 10, 2000, tr.epochs, 10, key=k("epochs"),
+    epochs = st.slider("Epochs", 10, max(10, lim.epochs), min(tr.epochs, lim.epochs), 10, key=k("epochs"),
                        help="Passes over the training windows; more lowers the loss, up to a point.")
     lrs = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
     lr = st.select_slider("Learning rate", lrs, min(lrs, key=lambda v: abs(v - tr.lr)), key=k("lr"),
@@ -180,10 +190,10 @@ def gate_view(job):
                           help="Slide the input window along the series.")
         length = w
     else:
-        length = min(len(s) - lag, MAX_RECORD)
+        length = min(len(s) - lag, limits().record_steps)
         start = len(s) - length
         if length < len(s) - lag:
-            c2.caption(f"The last {MAX_RECORD:,} steps are recorded.")
+            c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
     epochs = job.snapshot_epochs
     epoch = c3.select_slider("Weights at epoch", epochs, epochs[-1], key="gv_epoch",
                              help="Replay the gates with the weights saved during training. No retraining.")
@@ -273,7 +283,7 @@ def show_results(job, current_key) -> None:
     res = f.result
     if res.stopped == "diverged":
         st.error(f"Training {res.message}. The results below use the last good weights.")
-    elif res.stopped in ("user", "early"):
+    elif res.stopped in ("user", "early", "time"):
         st.info(res.message.capitalize() + ".")
     st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
                if res.losses else "No epoch completed.")
@@ -290,6 +300,11 @@ def show_results(job, current_key) -> None:
 
 def main() -> None:
     st.title("lstmviz: see inside an LSTM")
+    try:
+        limits()
+    except LstmVizError as e:
+        st.error(f"This server's limits are misconfigured: {e}. Fix the environment variable and restart.")
+        return
     with st.sidebar:
         st.header("1 · Data")
         series, base, ctx = choose_source()
@@ -306,6 +321,7 @@ def main() -> None:
         problem = None
         try:
             config.check(len(series))
+            limits().check_config(config)
         except LstmVizError as e:
             problem = str(e)
             st.error(problem)
@@ -313,7 +329,7 @@ def main() -> None:
                             use_container_width=True, help="Train on everything but the test points.")
     st.plotly_chart(figures.series_preview(series, config.test), key="preview")
     if clicked:
-        st.session_state["job_key"] = reg.start(series, config).key
+        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds).key
     job = reg.get(st.session_state.get("job_key"))
     if job is None:
         st.info("Choose settings in the sidebar and press **Train model**.")

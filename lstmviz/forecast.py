@@ -152,11 +152,12 @@ def build_model(config: ForecastConfig) -> SequenceModel:
                         config.train.seed)
 
 
-def fit(series: Series, config: ForecastConfig, on_epoch: Callable[[Epoch], bool | None] | None = None) -> Fitted:
+def fit(series: Series, config: ForecastConfig, on_epoch: Callable[[Epoch], bool | None] | None = None,
+        max_seconds: float | None = None) -> Fitted:
     """Train a forecaster on everything but the last `config.test` points."""
     tf, data = prepare(series, config)
     model = build_model(config)
-    result = train(model, data, config.train, on_epoch)
+    result = train(model, data, config.train, on_epoch, max_seconds)
     return Fitted(model, tf, config, series, result)
 
 

@@ -37,9 +37,9 @@ class Progress:
 
 
 class TrainJob:
-    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12):
+    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12, max_seconds: float | None = None):
         self.key = (series.key, config)
-        self.series, self.config, self.horizon = series, config, horizon
+        self.series, self.config, self.horizon, self.max_seconds = series, config, horizon, max_seconds
         self.fitted: Fitted | None = None
         self.report: Report | None = None
         self.error: str | None = None
@@ -68,7 +68,7 @@ class TrainJob:
 
     def _run(self):
         try:
-            fitted = fit(self.series, self.config, on_epoch=self._on_epoch)
+            fitted = fit(self.series, self.config, on_epoch=self._on_epoch, max_seconds=self.max_seconds)
             self.report = evaluate(fitted, self.horizon)
             self.fitted = fitted
         except LstmVizError as e:
@@ -150,7 +150,7 @@ class Registry:
                 self._jobs.move_to_end(key)
             return job
 
-    def start(self, series: Series, config: ForecastConfig) -> TrainJob:
+    def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None) -> TrainJob:
         """The job for (series, config): an existing reusable one, or a new one, started."""
         key = (series.key, config)
         with self._lock:
@@ -158,7 +158,7 @@ class Registry:
             if job is not None and job.reusable:
                 self._jobs.move_to_end(key)
                 return job
-            job = TrainJob(series, config)
+            job = TrainJob(series, config, max_seconds=max_seconds)
             self._jobs[key] = job
             self.started += 1
             Registry.started_total += 1

@@ -73,7 +73,7 @@ class TrainResult:
     val_losses: list[float] = field(default_factory=list)
     snapshots: list[tuple[int, dict]] = field(default_factory=list)  # (epoch, state_dict); epoch 0 = untrained
     seconds: float = 0.0
-    stopped: str = "done"  # done | early | user | diverged
+    stopped: str = "done"  # done | early | user | time | diverged
     message: str = ""
 
     @property
@@ -110,10 +110,12 @@ def _snapshot_epochs(epochs: int, n: int) -> set[int]:
 
 
 def train(model: nn.Module, data: TrainData, config: TrainConfig,
-          on_epoch: Callable[[Epoch], bool | None] | None = None) -> TrainResult:
+          on_epoch: Callable[[Epoch], bool | None] | None = None, max_seconds: float | None = None) -> TrainResult:
     """Train `model` in place with MSE and Adam; returns losses, snapshots and how it stopped.
 
     `on_epoch(Epoch)` runs after every epoch; if it returns True, training stops there.
+    `max_seconds` bounds the wall time (a shared server's limit): training stops after the
+    epoch that crosses it, with stopped="time", and keeps what it learned.
     A NaN or infinite loss stops training with stopped="diverged"; the weights go back to the
     last finite state. No exception escapes for divergence.
     """
@@ -173,6 +175,11 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
         info = Epoch(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - start)
         if on_epoch is not None and on_epoch(info):
             result.stopped, result.message = "user", f"stopped by the user at epoch {epoch}"
+            break
+        if max_seconds is not None and info.elapsed >= max_seconds and epoch < config.epochs:
+            result.stopped = "time"
+            result.message = (f"stopped at epoch {epoch} of {config.epochs}: this server allows "
+                              f"{max_seconds:g} s per training run")
             break
         if config.patience and stale >= config.patience:
             model.load_state_dict(best_state)
