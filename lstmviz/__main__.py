@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .byom import load_state_dict
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .errors import InputError, LstmVizError
 from .forecast import PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare, preset
@@ -59,19 +60,6 @@ def _series_and_config(args):
     return series, default_config(series)
 
 
-def load_state_dict(path: Path) -> dict:
-    """torch.load with weights_only=True: a file whose pickle would run code is refused."""
-    if not path.is_file():
-        raise InputError(f"no such model file: {path}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # UnpicklingError for code, RuntimeError/EOFError for junk
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"{path.name} is not a plain state_dict file (refused by weights_only loading: "
-                         f"{first[:160]})") from None
-    return state
-
-
 def forecast(args) -> dict:
     series, config = _series_and_config(args)
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
@@ -82,7 +70,7 @@ def forecast(args) -> dict:
         raise InputError("--horizon cannot be negative")
     torch.set_num_threads(min(2, torch.get_num_threads()))
     if args.model is not None:
-        model, config = model_from_state_dict(load_state_dict(args.model), config)
+        model, config = model_from_state_dict(load_state_dict(args.model), config)  # weights_only=True
         tf, _ = prepare(series, config)
         fitted = Fitted(model, tf, config, series, None)
     else:

@@ -254,34 +254,18 @@ def evaluate(fitted: Fitted, horizon: int = 12) -> Report:
     return Report(season, actual, rec, one, beyond, base, m)
 
 
-def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[SequenceModel, ForecastConfig]:
-    """A SequenceModel built to fit a state_dict's keys and shapes; the config is updated to match."""
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise InputError("the file is not a state_dict (a dict of tensor names to tensors)")
-    cells = {k.split(".")[0] for k in state if k.split(".")[0] in CELLS}
-    if len(cells) != 1 or "head.weight" not in state:
-        raise InputError("expected a state_dict of lstmviz's SequenceModel: keys like "
-                         "'lstm.weight_ih_l0' (or gru./rnn.) and 'head.weight'; found "
-                         + ", ".join(list(state)[:6]))
-    cell = cells.pop()
-    gates = {"lstm": 4, "gru": 3, "rnn": 1}[cell]
-    w_hh = state[f"{cell}.weight_hh_l0"]
-    hidden = w_hh.shape[1]
-    layers = len([k for k in state if k.startswith(f"{cell}.weight_ih_l") and not k.endswith("_reverse")])
-    w_ih = state[f"{cell}.weight_ih_l0"]
-    if w_hh.shape[0] != gates * hidden or w_ih.shape[1] != 1 or state["head.weight"].shape != (1, hidden):
-        raise InputError(f"shapes do not fit a one-input {cell.upper()} forecaster: weight_ih_l0 "
-                         f"{tuple(w_ih.shape)}, weight_hh_l0 {tuple(w_hh.shape)}, head.weight "
-                         f"{tuple(state['head.weight'].shape)}; expected ({gates * hidden}, 1), "
-                         f"({gates * hidden}, {hidden}), (1, {hidden})")
-    config = config.replace(cell=cell, hidden_size=hidden, num_layers=layers)
-    model = SequenceModel(cell, 1, hidden, layers)
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as e:
-        raise InputError(f"the weights do not fit the model: {str(e).splitlines()[0]}") from None
-    model.eval()
-    return model, config
+def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn.Module, ForecastConfig]:
+    """A forecaster built from any LSTM/GRU state_dict with a one-output Linear head; config updated to match."""
+    from .byom import build
+
+    model, arch = build(state)
+    if arch.input_size != 1:
+        raise InputError(f"the model reads {arch.input_size} features per step ({arch.describe()}); "
+                         "lstmviz feeds it one series, so it needs input_size 1")
+    if arch.output_size != 1:
+        raise InputError(f"to forecast, the model needs a Linear head with 1 output after the last step; "
+                         f"found {arch.describe()}")
+    return model, config.replace(cell=arch.cell, hidden_size=arch.hidden_size, num_layers=arch.num_layers)
 
 
 def config_json(config: ForecastConfig) -> str:

@@ -131,12 +131,12 @@ def test_state_dict_roundtrip_gives_the_same_predictions():
 def test_state_dict_with_wrong_keys_or_shapes_is_explained():
     with pytest.raises(InputError, match="keys like 'lstm.weight_ih_l0'"):
         model_from_state_dict({"w": torch.zeros(2)}, ForecastConfig())
-    with pytest.raises(InputError, match="not a state_dict"):
-        model_from_state_dict([1, 2], ForecastConfig())
-    bad = {"lstm.weight_ih_l0": torch.zeros(8, 3), "lstm.weight_hh_l0": torch.zeros(8, 2),
-           "head.weight": torch.zeros(1, 2)}
-    with pytest.raises(InputError, match="shapes do not fit"):
-        model_from_state_dict(bad, ForecastConfig())
+    three_inputs = {"lstm.weight_ih_l0": torch.zeros(8, 3), "lstm.weight_hh_l0": torch.zeros(8, 2),
+                    "head.weight": torch.zeros(1, 2), "head.bias": torch.zeros(1)}
+    with pytest.raises(InputError, match="reads 3 features per step.*needs input_size 1"):
+        model_from_state_dict(three_inputs, ForecastConfig())
+    with pytest.raises(InputError, match="needs a Linear head with 1 output"):
+        model_from_state_dict(torch.nn.LSTM(1, 4).state_dict(), ForecastConfig())
 
 
 def test_airline_default_preset_median_rmse_at_most_25():
