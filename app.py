@@ -1,6 +1,8 @@
 """lstmviz: the Streamlit page. Reads widgets, calls the library, shows results. Nothing else."""
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -9,8 +11,9 @@ import torch
 from lstmviz import analysis, export, figures
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, load_csv, parse_text
 from lstmviz.errors import LstmVizError
-from lstmviz.forecast import ForecastConfig, default_config, preset
-from lstmviz.jobs import Registry
+from lstmviz.byom import load_state_dict
+from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
+from lstmviz.jobs import LoadedJob, Registry
 from lstmviz.limits import Limits
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
@@ -18,6 +21,7 @@ st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":materia
 torch.set_num_threads(1)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
+MODEL_SOURCES = ["Train here", "Upload weights"]
 BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
                  "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
@@ -93,19 +97,25 @@ def choose_source():
     return series, default_config(series), f"csv:{up.name}"
 
 
-def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
+def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True) -> ForecastConfig:
     """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
-    so switching series brings back that series' defaults."""
+    so switching series brings back that series' defaults. Uploaded weights bring their own
+    architecture, so then only the data controls show."""
     k = lambda name: f"{ctx}:{name}"  # noqa: E731
     tr = base.train
     lim = limits()
-    c1, c2 = st.columns(2)
-    cell = c1.selectbox("Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
-                        format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
-    layers = c2.number_input("Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
-                             help="Stacked recurrent layers; each reads the hidden states of the one below.")
-    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
-                       help="How many memory cells each layer has: more can hold more patterns, but train slower.")
+    arch = {}
+    if trainable:
+        c1, c2 = st.columns(2)
+        arch["cell"] = c1.selectbox("Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell),
+                                    key=k("cell"), format_func=str.upper,
+                                    help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+        arch["num_layers"] = int(c2.number_input(
+            "Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
+            help="Stacked recurrent layers; each reads the hidden states of the one below."))
+        arch["hidden_size"] = st.slider(
+            "Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
+            help="How many memory cells each layer has: more can hold more patterns, but train slower.")
     max_window = max(2, min(200, n // 2))
     window = st.slider("Window", 2, max_window, min(base.window, max_window), key=k("window"),
                        help="How many past values the model reads to predict the next one.")
@@ -117,6 +127,9 @@ def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
                              help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")
     scale = c2.selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
                          help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
+    config = base.replace(window=int(window), test=int(test), transform=transform, scale=scale, **arch)
+    if not trainable:
+        return config
     epochs = st.slider("Epochs", 10, max(10, lim.epochs), min(tr.epochs, lim.epochs), 10, key=k("epochs"),
                        help="Passes over the training windows; more lowers the loss, up to a point.")
     lrs = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
@@ -133,9 +146,36 @@ def choose_config(base: ForecastConfig, ctx: str, n: int) -> ForecastConfig:
                         help="Caps the gradient's length, so one bad step cannot blow the weights up.")
     seed = st.number_input("Seed", 0, 1_000_000, tr.seed, key=k("seed"),
                            help="Starting weights and shuffling: the same seed gives the same numbers.")
-    return base.replace(cell=cell, num_layers=int(layers), hidden_size=int(hidden), window=int(window),
-                        test=int(test), transform=transform, scale=scale, epochs=int(epochs), lr=float(lr),
-                        batch_size=int(batch), clip=float(clip), seed=int(seed))
+    return config.replace(epochs=int(epochs), lr=float(lr), batch_size=int(batch), clip=float(clip), seed=int(seed))
+
+
+def uploaded_model(series, config: ForecastConfig):
+    """Sidebar: a state_dict upload -> a LoadedJob private to this session, or None (errors shown)."""
+    up = st.file_uploader("Weights: a state_dict (.pt)", type=["pt", "pth"], key="weights",
+                          help="Saved with torch.save(model.state_dict(), path) from any model built on "
+                               "nn.LSTM or nn.GRU. Loaded with weights_only=True: nothing in the file can run.")
+    if up is None:
+        st.info("Upload weights to see their gates on this data.")
+        return None
+    try:
+        lim = limits()
+        if up.size > lim.upload_bytes:
+            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+        data = up.getvalue()
+        model, config = model_from_state_dict(load_state_dict(data), config)
+        config.check(len(series))
+        lim.check_config(config.replace(epochs=1))
+    except LstmVizError as e:
+        st.error(f"{up.name}: {e}")
+        return None
+    st.caption(f"Read from the file: {model.arch.describe()}. The window, transform and scaling above must "
+               "match how it was trained.")
+    key = (series.key, config, hashlib.sha1(data).hexdigest())
+    job = st.session_state.get("own_job")
+    if job is None or job.key != key:
+        job = LoadedJob(series, config, model, label=key[2])
+        st.session_state["own_job"] = job
+    return job
 
 
 # --- training -------------------------------------------------------------------------------
@@ -195,8 +235,11 @@ def gate_view(job):
         if length < len(s) - lag:
             c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
     epochs = job.snapshot_epochs
-    epoch = c3.select_slider("Weights at epoch", epochs, epochs[-1], key="gv_epoch",
-                             help="Replay the gates with the weights saved during training. No retraining.")
+    if len(epochs) > 1:
+        epoch = c3.select_slider("Weights at epoch", epochs, epochs[-1], key="gv_epoch",
+                                 help="Replay the gates with the weights saved during training. No retraining.")
+    else:
+        epoch = epochs[0]
     layer = 0
     if f.config.num_layers > 1:
         layer = st.radio("Layer", list(range(f.config.num_layers)), horizontal=True, key="gv_layer")
@@ -281,19 +324,25 @@ def show_results(job, current_key) -> None:
         st.warning("Settings changed since this model was trained: the results below are for the earlier "
                    "settings. Press **Train model** to update them.", icon=":material/warning:")
     res = f.result
-    if res.stopped == "diverged":
+    if res is None:
+        st.caption(f"Uploaded weights: {f.model.arch.describe()}")
+    elif res.stopped == "diverged":
         st.error(f"Training {res.message}. The results below use the last good weights.")
     elif res.stopped in ("user", "early", "time"):
         st.info(res.message.capitalize() + ".")
-    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
-               if res.losses else "No epoch completed.")
+    if res is not None:
+        st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
+                   if res.losses else "No epoch completed.")
     tabs = st.tabs(["Forecast", "Gate dynamics", "Training", "Downloads"])
     with tabs[0]:
         show_forecast(job)
     with tabs[1]:
         trace = gate_view(job)
     with tabs[2]:
-        st.plotly_chart(figures.loss_curve(res.losses, res.val_losses), key="final_loss")
+        if res is None:
+            st.info("These weights were uploaded, not trained here.")
+        else:
+            st.plotly_chart(figures.loss_curve(res.losses, res.val_losses), key="final_loss")
     with tabs[3]:
         downloads(job, trace)
 
@@ -316,18 +365,28 @@ def main() -> None:
             show_results(job, None)
         return
     with st.sidebar:
-        st.header("2 · Model and training")
-        config = choose_config(base, ctx, len(series))
-        problem = None
-        try:
-            config.check(len(series))
-            limits().check_config(config)
-        except LstmVizError as e:
-            problem = str(e)
-            st.error(problem)
-        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
-                            use_container_width=True, help="Train on everything but the test points.")
+        st.header("2 · Model")
+        source = st.radio("Model", MODEL_SOURCES, key="model_source", horizontal=True,
+                          help="Train one here, or bring the weights of your own LSTM or GRU.")
+        trainable = source == MODEL_SOURCES[0]
+        config = choose_config(base, ctx, len(series), trainable)
+        if not trainable:
+            own = uploaded_model(series, config)
+        else:
+            problem = None
+            try:
+                config.check(len(series))
+                limits().check_config(config)
+            except LstmVizError as e:
+                problem = str(e)
+                st.error(problem)
+            clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
+                                use_container_width=True, help="Train on everything but the test points.")
     st.plotly_chart(figures.series_preview(series, config.test), key="preview")
+    if not trainable:
+        if own is not None:
+            show_results(own, own.key)
+        return
     if clicked:
         st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds).key
     job = reg.get(st.session_state.get("job_key"))

@@ -17,11 +17,11 @@ import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay
 
 from .data import Series
 from .errors import LstmVizError
-from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit
+from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, prepare
 from .record import Trace, record
 from .train import Epoch
 
-__all__ = ["TrainJob", "Registry", "Progress"]
+__all__ = ["TrainJob", "LoadedJob", "Registry", "Progress"]
 
 
 class Progress:
@@ -130,6 +130,31 @@ class TrainJob:
                 self._traces.clear()
             self._traces[key] = record(self.model_at(epoch), x[None, :, None])
         return self._traces[key]
+
+
+class LoadedJob(TrainJob):
+    """A model whose weights were uploaded: nothing to train, the same views. Private to a session."""
+
+    def __init__(self, series: Series, config: ForecastConfig, model: torch.nn.Module, label: str,
+                 horizon: int = 12):
+        super().__init__(series, config, horizon)
+        self.key = (series.key, config, label)
+        self.label = label
+        self._models[0] = model
+        try:
+            tf, _ = prepare(series, config)
+            self.fitted = Fitted(model, tf, config, series, None)
+            self.report = evaluate(self.fitted, horizon)
+        except LstmVizError as e:
+            self.error = str(e)
+        self._done.set()
+
+    def start(self) -> "LoadedJob":
+        return self
+
+    @property
+    def snapshot_epochs(self) -> list[int]:
+        return [0]
 
 
 class Registry:
