@@ -22,6 +22,11 @@ torch.set_num_threads(1)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 MODEL_SOURCES = ["Train here", "Upload weights"]
+VIEWS = ["Forecast", "Gate dynamics", "Training", "Downloads"]
+GATE_MODES = ["One input window", "The whole series"]
+# The gate view's widgets: kept across runs that show another view (Streamlit drops the state of
+# widgets that a run does not draw).
+GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", "gv_t", "gv_unit", "gv_units", "gv_play")
 BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
                  "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
@@ -185,12 +190,14 @@ def watch(job) -> None:
     st.subheader("Training")
     st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
     bar, chart = st.empty(), st.empty()
+    drawn = 0
     while not job.wait(0.4):
         p = job.progress()
         eta = f", about {p.eta:.0f} s left" if p.eta is not None else ""
         bar.progress(p.epoch / max(p.epochs, 1), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
-        if p.losses:
-            chart.plotly_chart(figures.loss_curve(p.losses, p.val_losses, p.epochs))
+        if p.epoch > drawn:  # redraw only on news; each drawing needs its own key (identical charts clash)
+            drawn = p.epoch
+            chart.plotly_chart(figures.loss_curve(p.losses, p.val_losses, p.epochs), key=f"live_loss_{drawn}")
     st.rerun()
 
 
@@ -215,31 +222,42 @@ def show_forecast(job) -> None:
                    "Try another transform or more epochs.")
 
 
+def trace_selection(job) -> tuple[int, int, int]:
+    """(epoch, start, length) that the gate view shows now: its widgets' values, or their defaults."""
+    f = job.fitted
+    w, n, lag = f.config.window, len(f.series), f.transform.lag
+    epochs = job.snapshot_epochs
+    epoch = st.session_state.get("gv_epoch", epochs[-1])
+    epoch = epoch if epoch in epochs else epochs[-1]
+    if st.session_state.get("gv_mode", GATE_MODES[0]) == GATE_MODES[0]:
+        start = int(np.clip(st.session_state.get("gv_start", f.n_train - w), lag, n - w))
+        return epoch, start, w
+    length = min(n - lag, limits().record_steps)
+    return epoch, n - length, length
+
+
 def gate_view(job):
-    """The gate dynamics view; returns the trace it shows (for the downloads)."""
+    """The gate dynamics view."""
     f = job.fitted
     kind, w = f.config.cell, f.config.window
     s = f.encoded()
     lag = f.transform.lag
+    epoch, start, length = trace_selection(job)
+    # Defaults go into session state before the widgets exist (GATE_KEYS are kept through it).
+    st.session_state.setdefault("gv_mode", GATE_MODES[0])
+    st.session_state["gv_epoch"] = epoch
     c1, c2, c3 = st.columns([2, 3, 2])
-    mode = c1.radio("Run the model on", ["One input window", "The whole series"], key="gv_mode",
+    mode = c1.radio("Run the model on", GATE_MODES, key="gv_mode",
                     help="A window is what the model sees for one prediction; the whole series is one long run.")
-    if mode == "One input window":
-        last = len(s) - w
-        start = c2.slider("Window start", lag, last, min(max(lag, f.n_train - w), last), key="gv_start",
-                          help="Slide the input window along the series.")
-        length = w
-    else:
-        length = min(len(s) - lag, limits().record_steps)
-        start = len(s) - length
-        if length < len(s) - lag:
-            c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
+    if mode == GATE_MODES[0]:
+        st.session_state["gv_start"] = start
+        c2.slider("Window start", lag, len(s) - w, key="gv_start", help="Slide the input window along the series.")
+    elif length < len(s) - lag:
+        c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
     epochs = job.snapshot_epochs
     if len(epochs) > 1:
-        epoch = c3.select_slider("Weights at epoch", epochs, epochs[-1], key="gv_epoch",
-                                 help="Replay the gates with the weights saved during training. No retraining.")
-    else:
-        epoch = epochs[0]
+        c3.select_slider("Weights at epoch", epochs, key="gv_epoch",
+                         help="Replay the gates with the weights saved during training. No retraining.")
     layer = 0
     if f.config.num_layers > 1:
         layer = st.radio("Layer", list(range(f.config.num_layers)), horizontal=True, key="gv_layer")
@@ -253,8 +271,10 @@ def gate_view(job):
                f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row).")
     scrubber(trace, kind, layer)
     H = trace.block(layer=layer).shape[2]
-    default_units = list(np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3])
-    units = st.multiselect("Units to follow", list(range(H)), [int(u) for u in default_units], key="gv_units",
+    if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
+        del st.session_state["gv_units"]  # another model with fewer units
+    st.session_state.setdefault("gv_units", [int(u) for u in np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3]])
+    units = st.multiselect("Units to follow", list(range(H)), key="gv_units",
                            help="Lines of every quantity for the units you pick.")
     if units:
         st.plotly_chart(figures.unit_lines(trace, units, layer=layer), key="unit_lines")
@@ -265,7 +285,6 @@ def gate_view(job):
     if kind == "lstm":
         st.plotly_chart(figures.half_life_figure(trace.get("f", layer=layer)), key="half_life")
         st.caption("How many steps until a unit's forget gate halves what its cell holds.")
-    return trace
 
 
 def scrubber(trace, kind: str, layer: int) -> None:
@@ -299,9 +318,10 @@ def scrubber(trace, kind: str, layer: int) -> None:
     body()
 
 
-def downloads(job, trace) -> None:
+def downloads(job) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     f, r = job.fitted, job.report
+    trace = job.trace(*trace_selection(job))
     frame = lambda: pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,  # noqa: E731
                                   "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
     c = st.columns(3)
@@ -333,21 +353,25 @@ def show_results(job, current_key) -> None:
     if res is not None:
         st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
                    if res.losses else "No epoch completed.")
-    tabs = st.tabs(["Forecast", "Gate dynamics", "Training", "Downloads"])
-    with tabs[0]:
+    # One view at a time: st.tabs would compute every tab on every run, for every student.
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="view", label_visibility="collapsed") or VIEWS[0]
+    if view == "Forecast":
         show_forecast(job)
-    with tabs[1]:
-        trace = gate_view(job)
-    with tabs[2]:
+    elif view == "Gate dynamics":
+        gate_view(job)
+    elif view == "Training":
         if res is None:
             st.info("These weights were uploaded, not trained here.")
         else:
             st.plotly_chart(figures.loss_curve(res.losses, res.val_losses), key="final_loss")
-    with tabs[3]:
-        downloads(job, trace)
+    else:
+        downloads(job)
 
 
 def main() -> None:
+    for key in GATE_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     st.title("lstmviz: see inside an LSTM")
     try:
         limits()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
-from plotly.subplots import make_subplots
 
 from .analysis import LABELS, RANGES, half_life, saturation
 from .data import Series
@@ -44,64 +44,87 @@ def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tupl
     return np.asarray(x)[idx], np.asarray(y)[idx]
 
 
-def _line(x, y, name, color, dash=None, width=2, mode="lines"):
-    cls = go.Scattergl if len(y) > MAX_POINTS // 2 else go.Scatter
-    return cls(x=x, y=y, name=name, mode=mode, line=dict(color=color, dash=dash, width=width))
+def _line(x, y, name, color, dash=None, width=2) -> dict:
+    """A line trace; WebGL past a few thousand points."""
+    line = dict(color=color, width=width, **({"dash": dash} if dash else {}))
+    return dict(type="scattergl" if len(y) > MAX_POINTS // 2 else "scatter", x=np.asarray(x),
+                y=np.asarray(y, dtype=np.float64), name=name, mode="lines", line=line)
+
+
+def _scalar(v):
+    """A JSON-safe axis value: dates as ISO strings, numpy numbers as Python numbers."""
+    if isinstance(v, np.datetime64):
+        return str(pd.Timestamp(v))
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _stack(n: int, heights=None, gap: float = 0.05) -> list[tuple[float, float]]:
+    """Domains (bottom, top) of n panels stacked from the top, sized by `heights`."""
+    h = np.ones(n) if heights is None else np.asarray(heights, dtype=float)
+    g = gap / max(n, 1)
+    spans = h / h.sum() * (1 - g * (n - 1))
+    tops = 1 - np.concatenate([[0], np.cumsum(spans + g)[:-1]])
+    return [(max(0.0, float(t - sp)), min(1.0, float(t))) for t, sp in zip(tops, spans)]
 
 
 def series_preview(series: Series, n_test: int) -> go.Figure:
     """The series with its training and test parts shaded."""
     x, y = series.x(), series.values
     xd, yd = decimate(x, y)
-    fig = go.Figure(_line(xd, yd, series.name, COLORS["history"]))
     n = len(y)
+    shapes, notes = [], []
     if 0 < n_test < n:
-        split = x[n - n_test]
-        fig.add_vrect(x0=x[0], x1=split, fillcolor="#636efa", opacity=0.07, line_width=0,
-                      annotation_text="train", annotation_position="top left")
-        fig.add_vrect(x0=split, x1=x[-1], fillcolor="#ef553b", opacity=0.12, line_width=0,
-                      annotation_text="test", annotation_position="top right")
+        split = _scalar(x[n - n_test])
+        for x0, x1, color, opacity, label, side in [(_scalar(x[0]), split, "#636efa", 0.07, "train", "left"),
+                                                    (split, _scalar(x[-1]), "#ef553b", 0.12, "test", "right")]:
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, fillcolor=color,
+                               opacity=opacity, line=dict(width=0), layer="below"))
+            notes.append(dict(text=label, x=x0 if side == "left" else x1, xref="x", y=1, yref="paper",
+                              xanchor=side, yanchor="top", showarrow=False, font=dict(color="#888")))
     title = f"{series.name}: {n:,} values" + (f" (display decimated to {len(yd):,} points)" if len(yd) < n else "")
-    fig.update_layout(title=title, height=280, margin=dict(l=40, r=20, t=40, b=30), showlegend=False)
-    return fig
+    return _unchecked(dict(data=[_line(xd, yd, series.name, COLORS["history"])], layout=dict(
+        title=dict(text=title), height=280, margin=dict(l=40, r=20, t=40, b=30), showlegend=False,
+        shapes=shapes, annotations=notes)))
 
 
 def loss_curve(losses: list[float], val_losses: list[float] | None = None, total_epochs: int | None = None) -> go.Figure:
     """Training (and validation) loss per epoch, log scale."""
-    fig = go.Figure(go.Scatter(x=np.arange(1, len(losses) + 1), y=losses, name="train", mode="lines"))
+    data = [dict(type="scatter", x=np.arange(1, len(losses) + 1), y=np.asarray(losses, dtype=np.float64),
+                 name="train", mode="lines")]
     if val_losses:
-        fig.add_trace(go.Scatter(x=np.arange(1, len(val_losses) + 1), y=val_losses, name="validation", mode="lines"))
-    fig.update_layout(height=260, margin=dict(l=40, r=20, t=30, b=30), title="Loss (MSE, scaled units)",
-                      xaxis_title="epoch", yaxis_type="log", legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))
-    if total_epochs:
-        fig.update_xaxes(range=[0, total_epochs])
-    return fig
+        data.append(dict(type="scatter", x=np.arange(1, len(val_losses) + 1),
+                         y=np.asarray(val_losses, dtype=np.float64), name="validation", mode="lines"))
+    xaxis = dict(title=dict(text="epoch"), **({"range": [0, total_epochs]} if total_epochs else {}))
+    return _unchecked(dict(data=data, layout=dict(
+        height=260, margin=dict(l=40, r=20, t=30, b=30), title=dict(text="Loss (MSE, scaled units)"),
+        xaxis=xaxis, yaxis=dict(type="log"), legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))))
 
 
 def forecast_figure(series: Series, report, n_train: int) -> go.Figure:
     """History, test actuals, one-step and recursive predictions, the forecast beyond, and baselines."""
     x, y = series.x(), series.values
     test_x = x[n_train:]
-    fig = go.Figure()
     xd, yd = decimate(x[:n_train + 1], y[:n_train + 1])
-    fig.add_trace(_line(xd, yd, "history (train)", COLORS["history"]))
-    fig.add_trace(_line(test_x, report.actual, "test actual", COLORS["actual"], width=3))
+    data = [_line(xd, yd, "history (train)", COLORS["history"]),
+            _line(test_x, report.actual, "test actual", COLORS["actual"], width=3)]
     for name, pred in report.baselines.items():
-        fig.add_trace(_line(test_x, pred, f"{name.replace('_', ' ')} baseline", COLORS[name], dash="dot", width=1.5))
-    fig.add_trace(_line(test_x, report.one_step, "one-step predictions", COLORS["one_step"], dash="dash"))
-    fig.add_trace(_line(test_x, report.test_predictions, "recursive forecast (test)", COLORS["lstm"], width=3))
+        data.append(_line(test_x, pred, f"{name.replace('_', ' ')} baseline", COLORS[name], dash="dot", width=1.5))
+    data.append(_line(test_x, report.one_step, "one-step predictions", COLORS["one_step"], dash="dash"))
+    data.append(_line(test_x, report.test_predictions, "recursive forecast (test)", COLORS["lstm"], width=3))
+    last = x[-1]
     if len(report.forecast):
         fx = _extend(x, len(report.forecast))
-        fig.add_trace(_line(np.concatenate([x[-1:], fx]), np.concatenate([y[-1:], report.forecast]),
-                            "forecast beyond the data", COLORS["beyond"], dash="dash", width=3))
-    fig.add_vline(x=test_x[0], line_dash="dot", line_color="gray")
+        data.append(_line(np.concatenate([x[-1:], fx]), np.concatenate([y[-1:], report.forecast]),
+                          "forecast beyond the data", COLORS["beyond"], dash="dash", width=3))
+        last = fx[-1]
+    split = _scalar(test_x[0])
     # Open on the recent past, the test range and the forecast; autoscale shows everything.
     first = x[max(0, n_train - 3 * max(len(test_x), 12))]
-    last = fx[-1] if len(report.forecast) else x[-1]
-    fig.update_xaxes(range=[first, last])
-    fig.update_layout(height=420, margin=dict(l=40, r=20, t=30, b=30), hovermode="x unified",
-                      legend=dict(orientation="h", y=-0.15))
-    return fig
+    return _unchecked(dict(data=data, layout=dict(
+        height=420, margin=dict(l=40, r=20, t=30, b=30), hovermode="x unified", legend=dict(orientation="h", y=-0.15),
+        xaxis=dict(range=[_scalar(first), _scalar(last)]),
+        shapes=[dict(type="line", xref="x", yref="paper", x0=split, x1=split, y0=0, y1=1,
+                     line=dict(dash="dot", color="gray"))])))
 
 
 def _extend(x: np.ndarray, k: int) -> np.ndarray:
@@ -143,11 +166,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     step = max(1, -(-(hi - lo) // max_columns))
     ts = np.arange(lo, hi, step)
     n = len(qs) + 1
-    heights = np.array([1.3] + [1.0] * len(qs))
-    gap = 0.06 / n
-    spans = heights / heights.sum() * (1 - gap * (n - 1))
-    tops = 1 - np.concatenate([[0], np.cumsum(spans + gap)[:-1]])
-    domains = [(max(0.0, float(top - span)), min(1.0, float(top))) for top, span in zip(tops, spans)]
+    domains = _stack(n, [1.3] + [1.0] * len(qs), gap=0.06)
     xs = x_values if x_values is not None else trace.input(module, sample)[:, 0]
     data = [dict(type="scatter", x=np.arange(lo, hi), y=np.asarray(xs, dtype=np.float64)[lo:hi], mode="lines",
                  name="input", line=dict(color="#444", width=1.5), xaxis="x", yaxis="y",
@@ -175,7 +194,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
             type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
             colorscale=colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1],
-            colorbar=dict(len=spans[row - 1], y=float(np.mean(domains[row - 1])), thickness=10,
+            colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
                           title=dict(text=q, side="right")),
             hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
         layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"))
@@ -190,20 +209,26 @@ def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | No
                direction: int = 0, sample: int = 0, t: int | None = None) -> go.Figure:
     """One line per (unit, quantity) over time, a small panel per quantity."""
     qs = list(quantities or trace.quantities(module))
-    fig = make_subplots(rows=len(qs), cols=1, shared_xaxes=True, vertical_spacing=0.03,
-                        subplot_titles=[LABELS.get(q, q) for q in qs])
+    n = len(qs)
+    domains = _stack(n, gap=0.08)
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    data, layout = [], dict(height=120 + 130 * n, margin=dict(l=40, r=20, t=30, b=30), annotations=[], shapes=[])
     for k, q in enumerate(qs):
+        ax = "" if k == 0 else str(k + 1)
         values = trace.get(q, module=module, layer=layer, direction=direction, sample=sample)
         for j, u in enumerate(units):
-            fig.add_trace(go.Scatter(y=values[:, u], mode="lines", name=f"unit {u}", legendgroup=str(u),
-                                     showlegend=k == 0, line=dict(color=palette[j % len(palette)])),
-                          row=k + 1, col=1)
+            data.append(dict(type="scatter", y=values[:, u].astype(np.float64), mode="lines", name=f"unit {u}",
+                             legendgroup=str(u), showlegend=k == 0, xaxis=f"x{ax}", yaxis=f"y{ax}",
+                             line=dict(color=palette[j % len(palette)])))
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", matches=None if k == n - 1 else f"x{n if n > 1 else ''}",
+                                    showticklabels=k == n - 1, **({"title": dict(text="t")} if k == n - 1 else {}))
+        layout[f"yaxis{ax}"] = dict(domain=domains[k])
+        layout["annotations"].append(dict(text=LABELS.get(q, q), x=0.5, xanchor="center", y=domains[k][1],
+                                          yanchor="bottom", xref="paper", yref="paper", showarrow=False))
         if t is not None:
-            fig.add_vline(x=t, line_color="#ff2d55", row=k + 1, col=1)
-    fig.update_layout(height=120 + 130 * len(qs), margin=dict(l=40, r=20, t=30, b=30))
-    fig.update_xaxes(title_text="t", row=len(qs), col=1)
-    return fig
+            layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{ax}", y0=0, y1=1, yref=f"y{ax} domain",
+                                         line=dict(color="#ff2d55")))
+    return _unchecked(dict(data=data, layout=layout))
 
 
 def saturation_figure(trace: Trace, module: str | None = None, layer: int = 0, direction: int = 0,
@@ -211,33 +236,41 @@ def saturation_figure(trace: Trace, module: str | None = None, layer: int = 0, d
     """Karpathy's saturation plot: per unit, fraction of steps left-saturated (<0.1) vs right (>0.9)."""
     kind = trace.kind(module)
     gates = {"lstm": ["i", "f", "o"], "gru": ["r", "z"]}.get(kind, [])
-    fig = make_subplots(rows=1, cols=max(len(gates), 1), subplot_titles=[LABELS[g] for g in gates])
-    for k, g in enumerate(gates):
+    k = max(len(gates), 1)
+    gap = 0.06
+    width = (1 - gap * (k - 1)) / k
+    data, layout = [], dict(height=340, margin=dict(l=50, r=20, t=40, b=40), showlegend=False, annotations=[])
+    for j, g in enumerate(gates):
+        ax = "" if j == 0 else str(j + 1)
         low, high = saturation(trace.get(g, module=module, layer=layer, direction=direction, sample=sample))
-        fig.add_trace(go.Scatter(x=low, y=high, mode="markers", name=g, text=[f"unit {u}" for u in range(len(low))],
-                                 marker=dict(size=9, opacity=0.75),
-                                 hovertemplate="%{text}<br>below 0.1: %{x:.0%}<br>above 0.9: %{y:.0%}<extra></extra>"),
-                      row=1, col=k + 1)
-        fig.add_trace(go.Scatter(x=[0, 1], y=[1, 0], mode="lines", line=dict(color="#bbb", dash="dot"),
-                                 hoverinfo="skip", showlegend=False), row=1, col=k + 1)
-        fig.update_xaxes(range=[-0.03, 1.03], title_text="fraction < 0.1", tickformat=".0%", row=1, col=k + 1)
-        fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=k + 1)
-    fig.update_yaxes(title_text="fraction > 0.9", row=1, col=1)
-    fig.update_layout(height=340, margin=dict(l=50, r=20, t=40, b=40), showlegend=False)
-    return fig
+        data.append(dict(type="scatter", x=low, y=high, mode="markers", name=g, xaxis=f"x{ax}", yaxis=f"y{ax}",
+                         text=[f"unit {u}" for u in range(len(low))], marker=dict(size=9, opacity=0.75),
+                         hovertemplate="%{text}<br>below 0.1: %{x:.0%}<br>above 0.9: %{y:.0%}<extra></extra>"))
+        data.append(dict(type="scatter", x=[0, 1], y=[1, 0], mode="lines", hoverinfo="skip", xaxis=f"x{ax}",
+                         yaxis=f"y{ax}", line=dict(color="#bbb", dash="dot")))
+        x0 = j * (width + gap)
+        layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}", range=[-0.03, 1.03], tickformat=".0%",
+                                    title=dict(text="fraction < 0.1"))
+        layout[f"yaxis{ax}"] = dict(anchor=f"x{ax}", range=[-0.03, 1.03], tickformat=".0%",
+                                    **({"title": dict(text="fraction > 0.9")} if j == 0 else {}))
+        layout["annotations"].append(dict(text=LABELS[g], x=x0 + width / 2, xanchor="center", y=1, yanchor="bottom",
+                                          xref="paper", yref="paper", showarrow=False))
+    return _unchecked(dict(data=data, layout=layout))
 
 
 def half_life_figure(forget: np.ndarray, cap: float = 1000.0) -> go.Figure:
     """Bar per unit: how many steps until the forget gate halves what the cell holds."""
     hl = half_life(forget)
     shown = np.minimum(hl, cap)
-    fig = go.Figure(go.Bar(x=np.arange(len(hl)), y=shown, customdata=hl, marker_color="#636efa",
-                           hovertemplate="unit %{x}<br>half-life %{customdata:.1f} steps<extra></extra>"))
     finite = shown[np.isfinite(shown) & (shown > 0)]
     spread = finite.max() / finite.min() if finite.size else 1
-    fig.update_layout(height=260, margin=dict(l=40, r=20, t=40, b=30), title="Memory half-life ln(0.5)/ln(mean f)",
-                      xaxis_title="unit", yaxis_title="steps", yaxis_type="log" if spread > 50 else "linear")
-    return fig
+    return _unchecked(dict(
+        data=[dict(type="bar", x=np.arange(len(hl)), y=shown, customdata=np.where(np.isfinite(hl), hl, -1.0),
+                   marker=dict(color="#636efa"),
+                   hovertemplate="unit %{x}<br>half-life %{customdata:.1f} steps<extra></extra>")],
+        layout=dict(height=260, margin=dict(l=40, r=20, t=40, b=30),
+                    title=dict(text="Memory half-life ln(0.5)/ln(mean f)"), xaxis=dict(title=dict(text="unit")),
+                    yaxis=dict(title=dict(text="steps"), type="log" if spread > 50 else "linear"))))
 
 
 def _color(v: float, lo: float, hi: float, scale: str) -> str:

@@ -29,6 +29,12 @@ def _metrics(at):
     return at.table[0].value
 
 
+def _view(at, name):
+    at.button_group(key="view").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _set_quick(at, epochs=30):
     """Fewer epochs, so tests stay quick; the slider key carries the preset context."""
     slider = next(s for s in at.slider if s.label == "Epochs")
@@ -52,6 +58,7 @@ def test_airline_preset_trains_and_gives_numeric_metrics():
     assert {"naive", "seasonal naive", "drift"} <= set(table.index)
     assert table.loc["seasonal naive", "RMSE"] == pytest.approx(50.7, abs=0.05)
     # the exactness badge
+    _view(at, "Gate dynamics")
     assert any("Exact" in s.value for s in at.success)
     assert at.latex and any("c_t &= f_t" in x.value for x in at.latex)
 
@@ -98,6 +105,7 @@ def test_moving_the_timestep_slider_does_not_train_again():
     from lstmviz import jobs
 
     started = jobs.Registry.started_total
+    _view(at, "Gate dynamics")
     at.slider(key="gv_t").set_value(5).run()
     at.slider(key="gv_t").set_value(9).run()
     at.number_input(key="gv_unit").set_value(3).run()
@@ -150,3 +158,19 @@ def test_bad_csv_shows_error_and_page_keeps_working():
     assert any("not a text file" in e.value for e in at.error)
     at.radio(key="source").set_value("Built-in series").run()
     assert not at.exception and not at.error
+
+
+def test_switching_views_keeps_the_gate_selection_and_every_view_renders():
+    at = _new()
+    _set_quick(at)
+    _train(at)
+    _view(at, "Gate dynamics")
+    at.slider(key="gv_start").set_value(40).run()
+    at.slider(key="gv_t").set_value(4).run()
+    for name in ("Training", "Downloads", "Forecast"):
+        _view(at, name)
+        assert not at.error
+    _view(at, "Gate dynamics")
+    assert at.slider(key="gv_start").value == 40 and at.slider(key="gv_t").value == 4
+    assert any("position 40" in c.value for c in at.caption)
+    assert not at.warning

@@ -34,6 +34,7 @@ def test_uploaded_state_dict_shows_its_gates_and_forecast():
     assert not at.error
     assert any("LSTM 'lstm': input 1, hidden 8, 2 layers, head 'fc' -> 1" in c.value for c in at.caption)
     assert _metrics(at).loc["seasonal naive", "RMSE"] > 0
+    at.button_group(key="view").set_value("Gate dynamics").run()
     assert any("Exact" in s.value for s in at.success)
     assert not any(b.label.startswith("Train") for b in at.button)  # nothing to train
 

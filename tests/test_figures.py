@@ -124,6 +124,12 @@ def test_forecast_figure_and_preview():
     assert len(pre.layout.shapes) == 2
 
 
+def test_dates_reach_the_json_as_dates():
+    series = builtin("airline")
+    js = figures.series_preview(series, 12).to_json()
+    assert "1960-01-01" in js and "1949-01-01" in js
+
+
 def test_csv_export_escapes_formulas():
     import pandas as pd
 
@@ -135,11 +141,20 @@ def test_csv_export_escapes_formulas():
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
 def test_unchecked_figures_pass_plotly_validation(kind):
-    """gate_heatmaps and cell_diagram skip validation for speed; here it runs in full."""
+    """The builders skip plotly's validation for speed; here it runs in full on each of them."""
     import plotly.graph_objects as go
 
     torch.manual_seed(0)
     tr = record(getattr(nn, kind.upper())(1, 3), torch.randn(12, 1, 1))
-    for fig in (figures.gate_heatmaps(tr, t=4, max_columns=5),
-                figures.cell_diagram(kind, analysis.step_values(tr, 1, 4), 1, 4)):
+    built = [figures.gate_heatmaps(tr, t=4, max_columns=5), figures.unit_lines(tr, [0, 2], t=3),
+             figures.cell_diagram(kind, analysis.step_values(tr, 1, 4), 1, 4), figures.loss_curve([1.0, 0.5], [1.2])]
+    if kind != "rnn":
+        built.append(figures.saturation_figure(tr))
+    if kind == "lstm":
+        built.append(figures.half_life_figure(tr.get("f")))
+        series = builtin("airline")
+        r = evaluate(fit(series, ForecastConfig().replace(epochs=2)), horizon=3)
+        built += [figures.forecast_figure(series, r, len(series) - 12), figures.series_preview(series, 12)]
+    for fig in built:
         go.Figure(fig.to_dict())  # raises on any invalid property
+        fig.to_json()
