@@ -80,3 +80,32 @@ def test_two_sessions_with_different_uploads_never_see_each_other():
     ratio = _metrics(b).loc["naive", "RMSE"] / _metrics(a).loc["naive", "RMSE"]
     assert abs(ratio - 50) < 0.01  # each page's numbers come from its own data
     assert a.session_state["job_key"] != b.session_state["job_key"]
+
+
+def test_a_diverging_run_leaves_the_page_usable(monkeypatch):
+    at = _new()
+    _set_quick(at)
+    at.number_input(key="airline:seed").set_value(4242).run()  # a key of its own in the shared registry
+    monkeypatch.setattr(torch.nn.MSELoss, "forward", lambda self, a, b: (a - b).sum() * float("nan"))
+    _button(at, "Train").click().run()
+    assert not at.exception
+    assert any("diverged at epoch 1; lower the learning rate" in e.value for e in at.error)
+    monkeypatch.undo()
+    at.button_group(key="view").set_value("Gate dynamics").run()  # the last good weights still show their gates
+    assert not at.exception and any("Exact" in s.value for s in at.success)
+    next(s for s in at.slider if s.label == "Epochs").set_value(20).run()
+    _button(at, "Train").click().run()  # and training again works
+    assert not at.exception and not at.error
+
+
+def test_a_stopped_run_leaves_the_page_usable(monkeypatch):
+    monkeypatch.setenv("LSTMVIZ_MAX_TRAIN_SECONDS", "0.3")
+    at = _new()
+    at.number_input(key="airline:seed").set_value(4243).run()  # a key of its own in the shared registry
+    next(s for s in at.slider if s.label == "Epochs").set_value(2000).run()
+    _button(at, "Train").click().run()
+    assert not at.exception
+    assert any("this server allows 0.3 s per training run" in i.value for i in at.info)
+    assert _metrics(at).loc["naive", "RMSE"] > 0
+    at.button_group(key="view").set_value("Gate dynamics").run()
+    assert not at.exception and any("Exact" in s.value for s in at.success)
