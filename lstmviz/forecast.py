@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -266,7 +265,3 @@ def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn
         raise InputError(f"to forecast, the model needs a Linear head with 1 output after the last step; "
                          f"found {arch.describe()}")
     return model, config.replace(cell=arch.cell, hidden_size=arch.hidden_size, num_layers=arch.num_layers)
-
-
-def config_json(config: ForecastConfig) -> str:
-    return json.dumps(config.to_dict(), sort_keys=True)

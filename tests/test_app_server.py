@@ -1,11 +1,11 @@
 """The page on a shared server: uploaded models, hostile model files, sessions kept apart."""
-import io
 import os
 
 import torch
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app import APP, TIMEOUT, _button, _metrics, _set_quick
+from tests.test_byom import _bytes
 from tests.test_record import Seed000LSTMModel
 
 
@@ -22,15 +22,9 @@ def _weights(at, data: bytes, name="model.pt"):
     return at
 
 
-def _saved(obj) -> bytes:
-    buf = io.BytesIO()
-    torch.save(obj, buf)
-    return buf.getvalue()
-
-
 def test_uploaded_state_dict_shows_its_gates_and_forecast():
     torch.manual_seed(0)
-    at = _weights(_new(), _saved(Seed000LSTMModel(1, 8, 2, 1).state_dict()))
+    at = _weights(_new(), _bytes(Seed000LSTMModel(1, 8, 2, 1).state_dict()))
     assert not at.error
     assert any("LSTM 'lstm': input 1, hidden 8, 2 layers, head 'fc' -> 1" in c.value for c in at.caption)
     assert _metrics(at).loc["seasonal naive", "RMSE"] > 0
@@ -46,13 +40,13 @@ def test_malicious_model_file_is_refused_and_its_code_never_runs(tmp_path):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    at = _weights(_new(), _saved({"lstm.weight_ih_l0": Evil()}), "evil.pt")
+    at = _weights(_new(), _bytes({"lstm.weight_ih_l0": Evil()}), "evil.pt")
     assert any("refused by weights_only loading" in e.value for e in at.error)
     assert not marker.exists()
 
 
 def test_model_file_of_the_wrong_shape_says_what_was_expected():
-    at = _weights(_new(), _saved(torch.nn.LSTM(3, 4).state_dict()), "three.pt")
+    at = _weights(_new(), _bytes(torch.nn.LSTM(3, 4).state_dict()), "three.pt")
     assert any("reads 3 features per step" in e.value for e in at.error)
     at = _weights(_new(), b"this is not a model", "junk.pt")
     assert any("not a plain state_dict file" in e.value for e in at.error)

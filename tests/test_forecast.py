@@ -150,3 +150,10 @@ def test_default_transform_follows_the_data():
     assert default_config(Series(np.arange(1.0, 30))).transform == "log_diff"
     assert default_config(Series(np.arange(0.0, 30))).transform == "diff"  # logs need values above 0
     assert default_config(Series(-np.arange(1.0, 30))).transform == "diff"
+
+
+def test_config_round_trips_through_the_json_download():
+    import json
+
+    config = ForecastConfig(cell="gru", window=7).replace(epochs=33, lr=3e-3, seed=5)
+    assert ForecastConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
