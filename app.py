@@ -10,8 +10,8 @@ import torch
 
 from lstmviz import analysis, export, figures
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, load_csv, parse_text
-from lstmviz.errors import LstmVizError
 from lstmviz.byom import load_state_dict
+from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
 from lstmviz.jobs import LoadedJob, Registry
 from lstmviz.limits import Limits
@@ -329,7 +329,7 @@ def downloads(job) -> None:
     c[1].download_button("Model (state_dict .pt)", lambda: export.state_dict_bytes(f.model), "model.pt")
     c[2].download_button("Config (JSON)", lambda: export.json_bytes(f.config.to_dict()), "config.json",
                          "application/json")
-    st.caption("The gate trace of what the Gate dynamics tab shows now (window, epoch):")
+    st.caption("The gate trace of what the Gate dynamics view shows now (its window and epoch):")
     c = st.columns(3)
     c[0].download_button("Gate trace (tidy CSV)", lambda: export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
     c[1].download_button("Gate trace (NPZ)", lambda: export.trace_npz(trace), "trace.npz")
@@ -337,7 +337,8 @@ def downloads(job) -> None:
 
 def show_results(job, current_key) -> None:
     if job.error:
-        st.error(f"Training failed: {job.error}")
+        what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
+        st.error(f"{what}: {job.error}")
         return
     f = job.fitted
     if job.key != current_key:
