@@ -269,15 +269,11 @@ def gate_view(job):
         st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
     st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
                f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row).")
-    scrubber(trace, kind, layer)
     H = trace.block(layer=layer).shape[2]
     if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
         del st.session_state["gv_units"]  # another model with fewer units
     st.session_state.setdefault("gv_units", [int(u) for u in np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3]])
-    units = st.multiselect("Units to follow", list(range(H)), key="gv_units",
-                           help="Lines of every quantity for the units you pick.")
-    if units:
-        st.plotly_chart(figures.unit_lines(trace, units, layer=layer), key="unit_lines")
+    scrubber(trace, kind, layer)
     if kind != "rnn":
         st.plotly_chart(figures.saturation_figure(trace, layer=layer), key="saturation")
         st.caption("Saturation: each dot is a unit. Dots along the axes act like switches (often fully off or "
@@ -314,6 +310,10 @@ def scrubber(trace, kind: str, layer: int) -> None:
         with c2:
             st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
             st.latex(analysis.equations_latex(kind, v))
+        units = st.multiselect("Units to follow", list(range(H)), key="gv_units",
+                               help="Lines of every quantity for the units you pick.")
+        if units:
+            st.plotly_chart(figures.unit_lines(trace, units, layer=layer, t=t), key="unit_lines")
 
     body()
 

@@ -12,7 +12,11 @@ from torch import nn
 
 from .errors import InputError
 
-__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights"]
+__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights", "FULL_BATCH"]
+
+# "Full batch" on a million windows would hold gigabytes of activations for one step: past this
+# many windows, full batch means mini-batches of this size.
+FULL_BATCH = 8192
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class TrainConfig:
 
     epochs: int = 300
     lr: float = 1e-2
-    batch_size: int = 0  # 0: full batch
+    batch_size: int = 0  # 0: full batch (at most FULL_BATCH windows a step)
     weight_decay: float = 0.0
     clip: float = 1.0  # gradient-norm clip; 0: off
     lr_decay: float = 1.0  # the learning rate falls to lr * lr_decay by the last epoch
@@ -128,7 +132,7 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
     loss_fn = nn.MSELoss()
     gen = torch.Generator().manual_seed(config.seed)
     n = len(data.X)
-    bs = n if config.batch_size <= 0 else min(config.batch_size, n)
+    bs = min(n, FULL_BATCH) if config.batch_size <= 0 else min(config.batch_size, n)
     snap_at = _snapshot_epochs(config.epochs, config.snapshots)
     result = TrainResult(snapshots=[(0, _state(model))])
     best, best_state, stale = math.inf, None, 0

@@ -157,3 +157,15 @@ def test_config_round_trips_through_the_json_download():
 
     config = ForecastConfig(cell="gru", window=7).replace(epochs=33, lr=3e-3, seed=5)
     assert ForecastConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+def test_full_batch_is_capped_so_long_series_stay_in_memory(monkeypatch):
+    import lstmviz.train as tr
+
+    monkeypatch.setattr(tr, "FULL_BATCH", 16)
+    seen = []
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3, 1))
+    forward = model.forward
+    model.forward = lambda x: seen.append(len(x)) or forward(x)
+    train(model, TrainData(torch.randn(40, 3, 1), torch.randn(40, 1)), TrainConfig(epochs=1))
+    assert seen == [16, 16, 8]
