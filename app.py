@@ -45,8 +45,9 @@ def limits() -> Limits:
     return Limits.from_env()
 
 
-@st.cache_data(max_entries=8, show_spinner="Reading the CSV...")
+@st.cache_resource(max_entries=8, show_spinner="Reading the CSV...")
 def read_csv(data: bytes, max_rows: int, max_bytes: int):
+    """A parsed CSV, shared read-only: cache_data would pickle a million-row table on every rerun."""
     return load_csv(data, max_rows=max_rows, max_bytes=max_bytes)
 
 
