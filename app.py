@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,11 @@ BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
                 "115, 126, 141, 135, 125, 149, 170, 170, 158, 133, 114, 140,\n"
                 "145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166")
+
+
+def plain(text) -> str:
+    """User-supplied text (file and column names, typed tokens) shown as itself, not as Markdown."""
+    return re.sub(r"([\\`*_\[\]$~|<>#])", r"\\\1", str(text))
 
 
 @st.cache_resource
@@ -77,7 +83,7 @@ def choose_source():
             series = parse_text(text)
             return series, default_config(series), "typed"
         except LstmVizError as e:
-            st.error(f"{e}. Fix the numbers above.")
+            st.error(f"{plain(e)}. Fix the numbers above.")
             return None, None, "typed"
     up = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="upload",
                           help="Comma, semicolon or tab separated; a header row is optional.")
@@ -95,9 +101,9 @@ def choose_source():
                            help="Fill gaps by straight lines between neighbours, or leave those rows out.")
         series = table.series(column, missing)
     except LstmVizError as e:
-        st.error(f"{up.name}: {e}")
+        st.error(plain(f"{up.name}: {e}"))
         return None, None, "csv"
-    st.caption(f"Time column: **{table.time_column or 'none found'}** · {len(series):,} values · "
+    st.caption(f"Time column: **{plain(table.time_column or 'none found')}** · {len(series):,} values · "
                f"missing: **{series.missing}**" + (f" ({missing}d)" if series.missing else "")
                + (f" · season {series.season}" if series.season else ""))
     return series, default_config(series), f"csv:{up.name}"
@@ -172,7 +178,7 @@ def uploaded_model(series, config: ForecastConfig):
         config.check(len(series))
         lim.check_config(config.replace(epochs=1))
     except LstmVizError as e:
-        st.error(f"{up.name}: {e}")
+        st.error(plain(f"{up.name}: {e}"))
         return None
     st.caption(f"Read from the file: {model.arch.describe()}. The window, transform and scaling above must "
                "match how it was trained.")
@@ -339,7 +345,7 @@ def downloads(job) -> None:
 def show_results(job, current_key) -> None:
     if job.error:
         what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
-        st.error(f"{what}: {job.error}")
+        st.error(f"{what}: {plain(job.error)}")
         return
     f = job.fitted
     if job.key != current_key:

@@ -61,6 +61,8 @@ def _series_and_config(args):
 
 
 def forecast(args) -> dict:
+    if args.max_mb <= 0 or args.max_rows <= 0:
+        raise InputError("--max-mb and --max-rows must be above 0")
     series, config = _series_and_config(args)
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
                                              "num_layers", "cell", "transform", "scale", "season")

@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +15,11 @@ import pandas as pd
 from .errors import InputError
 
 __all__ = ["Series", "Table", "parse_text", "load_csv", "builtin", "BUILTINS", "Transform",
-           "TRANSFORMS", "SCALERS", "windows", "guess_season", "MAX_ROWS", "MAX_BYTES"]
+           "TRANSFORMS", "SCALERS", "windows", "guess_season", "MAX_ROWS", "MAX_BYTES", "MAX_COLUMNS"]
 
 MAX_ROWS = 1_000_000
 MAX_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 1_000  # each column costs a few ms to classify: 100,000 would hang the page for minutes
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -112,31 +114,53 @@ class Table:
         if missing == "drop" or n_bad == 0:
             values, time = raw[~bad], None if time is None else time[~bad]
         else:
-            values = pd.Series(np.where(bad, np.nan, raw)).interpolate(limit_direction="both").to_numpy()
+            values = _interpolate(raw, bad)
         return Series(values, name=str(column), time=time, season=self.season, missing=n_bad)
 
 
+def _interpolate(raw: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """Fill raw[bad] on straight lines between the good neighbours; the ends repeat the nearest good value."""
+    good = np.flatnonzero(~bad)
+    x = np.arange(len(raw))
+    with np.errstate(over="ignore", invalid="ignore"):
+        filled = np.interp(x, good, raw[good])
+    if not np.all(np.isfinite(filled)):  # the step from 1e308 to -1e308 overflowed: redo it on values
+        e = int(np.frexp(np.abs(raw[good]).max())[1])  # scaled by a power of two
+        filled = np.ldexp(np.interp(x, good, np.ldexp(raw[good], -e)), e)
+    filled[good] = raw[good]
+    return np.clip(filled, raw[good].min(), raw[good].max())
+
+
 def load_csv(source, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Table:
-    """A CSV (path, bytes or binary file) -> Table. Detects delimiter, header, decimal comma, time column."""
+    """A CSV (path, bytes or binary file) -> Table. Detects delimiter, header, decimal comma, time column.
+
+    Anything unusable raises InputError with a one-line message that says what is wrong and how to fix it.
+    """
     data = _read_bytes(source, max_bytes)
     text = _decode(data)
-    sample = text[:65536]
-    lines = [ln for ln in sample.splitlines() if ln.strip()][:50]
+    lines = [ln for ln in _LINE_BREAK.split(text[:65536]) if ln.strip()][:50]
     if not lines:
         raise InputError("the file is empty: it has no rows")
     sep = _sniff_separator(lines)
     decimal = "," if sep == ";" and _has_decimal_commas(lines, sep) else "."
     first = _split(lines[0], sep)
     header = not all(_is_number(f, decimal) for f in first if f.strip())
+    width = _check_rows(text, sep, header, max_rows)
     try:
-        # no separator found: one column; \x1f (unit separator) never splits a real value
+        # no separator found: one column; \x1f (unit separator) never splits a real value.
+        # index_col=False and usecols: a trailing separator on each row never shifts the columns.
         frame = pd.read_csv(io.StringIO(text), sep=sep or "\x1f", decimal=decimal, header=0 if header else None,
-                            nrows=max_rows + 1, skip_blank_lines=True, skipinitialspace=True,
-                            on_bad_lines="error", engine="c", low_memory=False)
-    except (pd.errors.ParserError, ValueError) as e:
-        raise InputError(f"could not read the CSV: {str(e).splitlines()[0]}") from None
+                            index_col=False, usecols=range(width), nrows=max_rows + 1, skip_blank_lines=True,
+                            skipinitialspace=True, on_bad_lines="error", engine="c", low_memory=False)
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty: it has no rows") from None
+    except pd.errors.ParserError as e:
+        raise InputError(_parser_message(e)) from None
+    except (ValueError, OverflowError, MemoryError) as e:
+        if "Usecols do not match" in str(e):  # pandas found fewer columns than the csv module did
+            raise InputError(f"could not read the CSV: its rows do not line up in {width} columns; "
+                             f"check the separator and the quotes") from None
+        raise InputError(f"could not read the CSV: {_first_line(e)}") from None
     if len(frame) > max_rows:
         raise InputError(f"the file has more than {max_rows:,} rows; shorten it or raise the row limit")
     if len(frame) == 0:
@@ -148,32 +172,47 @@ def load_csv(source, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Ta
     time_col, time = _find_time_column(frame)
     numeric = [c for c in frame.columns if c != time_col and _mostly_numeric(frame[c])]
     if not numeric:
-        raise InputError("no column holds numbers; the file needs at least one numeric column")
+        raise InputError(_no_numbers_message(frame, time_col))
     return Table(frame, time_col, numeric, time, guess_season(time))
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line ends the CSV reader knows (str.splitlines knows more)
+
+
 def _read_bytes(source, max_bytes: int) -> bytes:
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-    elif isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(f"no such file: {path}")
-        if path.stat().st_size > max_bytes:
-            raise InputError(f"the file is {path.stat().st_size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-        data = path.read_bytes()
-    else:
-        data = source.read(max_bytes + 1)
+    try:
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+        elif isinstance(source, (str, Path)):
+            path = Path(source)
+            if not path.is_file():
+                raise InputError(f"{str(path)!r} is not a file" if path.exists() else f"no such file: {str(path)!r}")
+            if path.stat().st_size > max_bytes:
+                raise InputError(f"the file is {path.stat().st_size / 1e6:.1f} MB; "
+                                 f"the limit is {max_bytes / 1e6:.0f} MB")
+            data = path.read_bytes()
+        else:
+            data = source.read(max_bytes + 1)
+    except (OSError, ValueError) as e:  # permissions, a directory, a path with a NUL byte, ...
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else _first_line(e)
+        raise InputError(f"could not read the file: {reason}") from None
+    if not isinstance(data, (bytes, bytearray)):
+        raise InputError(f"expected the bytes of a CSV file, got {type(data).__name__}")
     if len(data) > max_bytes:
         raise InputError(f"the file is larger than the {max_bytes / 1e6:.0f} MB limit")
     if not data.strip():
         raise InputError("the file is empty")
-    return data
+    return bytes(data)
 
 
 def _decode(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
         raise InputError("this looks like an Excel or zip file, not a CSV; save it as CSV first")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark: Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("the file starts like UTF-16 text but is not; save it as UTF-8 CSV") from None
     if b"\x00" in data[:65536]:
         raise InputError("this is not a text file (it contains binary data); upload a CSV")
     try:
@@ -185,11 +224,103 @@ def _decode(data: bytes) -> str:
     return text
 
 
+def _check_rows(text: str, sep: str | None, header: bool, max_rows: int) -> int:
+    """The number of fields per row; InputError naming the first row that does not fit.
+
+    Empty fields after the last column are allowed (a trailing separator), so are blank lines.
+    pandas alone would fill short rows with NaN and, when every data row has one field more than
+    the header, silently use the first column as the index: the values would land in the wrong columns.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep or "\x1f", skipinitialspace=True,
+                        strict=True)
+    width, rows, start = None, 0, 1
+    try:
+        for row in reader:
+            end, line = reader.line_num, start
+            start = end + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if width is None:
+                width = len(row)
+                if width > MAX_COLUMNS:
+                    raise InputError(f"line {line} has {width:,} fields; the limit is {MAX_COLUMNS:,} columns: "
+                                     f"keep only the columns you need (or check the separator)")
+                continue
+            while len(row) > width and not row[-1].strip():
+                row.pop()
+            if len(row) != width:
+                raise InputError(_ragged_message(line, end, len(row), width, header))
+            rows += 1
+            if rows > max_rows:
+                break  # pandas reads no further
+    except csv.Error as e:
+        raise InputError(_csv_error_message(e, start, reader.line_num)) from None
+    if width is None:
+        raise InputError("the file is empty: it has no rows")
+    if header and rows == 0:
+        raise InputError("the file has a header but no data rows")
+    return width
+
+
+def _csv_error_message(e: csv.Error, start: int, line: int) -> str:
+    msg = str(e)
+    if "unexpected end of data" in msg:
+        return (f"the row on line {start} has a quote (\") that is never closed, so it runs to the end of the file; "
+                f"close the quote or remove it")
+    if "expected after" in msg:
+        return (f"line {line} has text right after a closing quote (like \"a\"b); quote the whole field "
+                f"(\"ab\") or remove the quotes")
+    if "limit" in msg:
+        return (f"line {line} has a field longer than {csv.field_size_limit():,} characters; "
+                f"this does not look like a CSV of numbers")
+    return f"line {line} cannot be read: {_first_line(e)}"
+
+
+def _ragged_message(line: int, end: int, n: int, width: int, header: bool) -> str:
+    first = "the header" if header else "the first row"
+    fields = lambda k: f"{k} field{'s' if k != 1 else ''}"  # noqa: E731
+    if end > line:  # one row over several lines: a quoted field with line breaks in it
+        return (f"line {line}: a quoted field runs on to line {end}, so this row has {fields(n)} but {first} has "
+                f"{width}; check the quotes (\") on these lines")
+    return (f"line {line} has {fields(n)} but {first} has {width}; every row needs the same number of fields "
+            f"(leave a field empty for a missing value)")
+
+
+def _parser_message(e: Exception) -> str:
+    msg = _first_line(e)
+    if "EOF inside string" in msg:
+        return "a quote (\") is never closed, so a field runs to the end of the file; close the quote or remove it"
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        return (f"line {m.group(2)} has {m.group(3)} fields but the header has {m.group(1)}; "
+                f"every row needs the same number of fields")
+    return f"could not read the CSV: {msg}"
+
+
+def _first_line(e: Exception) -> str:
+    lines = str(e).strip().splitlines()
+    return (lines[0] if lines else type(e).__name__)[:200]
+
+
+def _no_numbers_message(frame: pd.DataFrame, time_col: str | None) -> str:
+    if time_col is not None and frame.shape[1] == 1:
+        return (f"the only column, {time_col!r}, holds times; add a column of numbers to forecast "
+                f"(or check the separator)")
+    shown = lambda cols: ", ".join(repr(c) for c in cols[:5]) + (", ..." if len(cols) > 5 else "")  # noqa: E731
+    empty = [c for c in frame.columns if frame[c].isna().all()]
+    besides = f" besides the time column {time_col!r}" if time_col is not None else ""
+    return (f"no column holds numbers (columns: {shown(list(frame.columns))}"
+            + (f"; empty: {shown(empty)}" if empty else "")
+            + f"); the file needs at least one column of numbers{besides} (check the separator and the decimal mark)")
+
+
 def _sniff_separator(lines: list[str]) -> str | None:
+    """The separator of the first line that most lines share. A line or two without it is a ragged row
+    (reported by _check_rows), not a sign of a one-column file."""
     best, best_score = None, 0
     for sep in (",", ";", "\t", "|"):
         counts = [len(_split(ln, sep)) - 1 for ln in lines]
-        if min(counts) == 0:
+        if counts[0] == 0 or sum(c == 0 for c in counts) > max(1, len(counts) // 5):
             continue
         consistent = sum(c == counts[0] for c in counts) / len(counts)
         score = consistent * (1 + min(counts[0], 50) / 100)
@@ -201,7 +332,10 @@ def _sniff_separator(lines: list[str]) -> str | None:
 def _split(line: str, sep: str | None) -> list[str]:
     if sep is None:
         return [line]
-    return next(csv.reader([line], delimiter=sep))
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:  # a field beyond the csv module's size limit: not a separator we can use
+        return [line]
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -232,14 +366,14 @@ def _to_number(col: pd.Series) -> pd.Series:
 
 
 def _mostly_numeric(col: pd.Series) -> bool:
+    """At least half the present entries are numbers and at least one is finite (inf alone is not usable)."""
     if pd.api.types.is_bool_dtype(col):
         return False
-    if pd.api.types.is_numeric_dtype(col):
-        return bool(col.notna().any())
     present = col.dropna()
     if present.empty:
         return False
-    return _to_number(present).notna().mean() >= 0.5
+    numbers = _to_number(present).to_numpy(dtype=np.float64)
+    return bool(np.isfinite(numbers).any()) and np.mean(~np.isnan(numbers)) >= 0.5
 
 
 _TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|timestamp|^t$|^index$|^idx$|^step$"
@@ -247,8 +381,9 @@ _TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|ti
 
 
 def _find_time_column(frame: pd.DataFrame) -> tuple[str | None, np.ndarray | None]:
-    """The first column that holds dates, years or yyyymmdd integers, parsed."""
-    for name in frame.columns:
+    """The first column that holds dates, years or yyyymmdd integers, parsed. Only the first 20 columns
+    are tried: the time comes first in practice, and trying a thousand text columns takes seconds."""
+    for name in frame.columns[:20]:
         col = frame[name]
         parsed = _parse_time(col, bool(_TIME_NAMES.search(name)))
         if parsed is not None:
@@ -260,10 +395,12 @@ def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
     present = col.dropna()
     if len(present) < 2:
         return None
-    if pd.api.types.is_integer_dtype(col) or (pd.api.types.is_float_dtype(col) and named
-                                              and np.all(present == present.round())):
+    whole = pd.api.types.is_signed_integer_dtype(col) or (
+        pd.api.types.is_float_dtype(col) and named and bool(np.all(np.abs(present) < 2.0 ** 62))
+        and bool(np.all(present == present.round())))  # |v| < 2**62: finite, and int64 holds it
+    if whole:
         v = present.astype(np.int64)
-        increasing = bool(np.all(np.diff(v.to_numpy()) > 0))
+        increasing = bool(v.is_monotonic_increasing and v.is_unique)
         if increasing and v.between(19000101, 21001231).all():
             t = pd.to_datetime(col.astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
             if t.notna().mean() > 0.9:
@@ -275,13 +412,77 @@ def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
         sample = present.astype(str).head(200)
         if _to_number(sample).notna().mean() > 0.5:
             return None  # numbers, not dates
-        t = pd.to_datetime(sample, errors="coerce", format="mixed")
-        if t.notna().mean() < 0.9:
-            return None
-        full = pd.to_datetime(col.astype(str), errors="coerce", format="mixed")
-        return full.to_numpy()
+        if _to_datetime(sample.head(10)).notna().mean() < 0.9 or _to_datetime(sample).notna().mean() < 0.9:
+            return None  # the first ten decide quickly for text that is not dates
+        return _parse_dates(col)
     if pd.api.types.is_datetime64_any_dtype(col):
         return col.to_numpy()
+    return None
+
+
+def _parse_dates(col: pd.Series, block: int = 10_000) -> np.ndarray | None:
+    """The whole column as datetime64, or None once a block of it is mostly not dates.
+
+    Text that is not a date costs the parser ~70 us a value: a million of them after 200 good dates
+    would take over a minute, so parsing stops at the first block where under 90% of the values read.
+    """
+    parts = []
+    for k in range(0, len(col), block):
+        part = col.iloc[k:k + block]
+        t = _to_datetime(part)
+        present = part.notna()
+        if present.any() and t[present].notna().mean() < 0.9:
+            return None
+        parts.append(t)
+    return pd.concat(parts).to_numpy()
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    """Text -> naive datetime64[us] (NaT where unreadable).
+
+    ISO 8601 and the day/month formats that fit the first value are tried on all values at once (fast);
+    only the values they all miss go through pandas' value-by-value parser, ~70 us each. Times with a
+    UTC offset keep their wall-clock time; a column that mixes offsets is converted to UTC.
+    """
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
+    text = values.astype(str).to_numpy(dtype=object)
+    first = str(values.dropna().iloc[0]).strip() if values.notna().any() else ""
+    for fmt in ["ISO8601", *_day_month_formats(first), "mixed"]:
+        todo = np.isnat(out)
+        if not todo.any():
+            break
+        parsed = _datetimes(pd.Series(text[todo]), fmt)
+        if parsed is not None:
+            out[todo] = parsed.to_numpy(dtype="datetime64[us]")
+    return pd.Series(out, index=values.index)
+
+
+# month first before day first, as pandas' own parser reads an ambiguous 01/02/2020
+_DAY_MONTH = [d + t for d in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%m-%d-%Y", "%d-%m-%Y", "%Y/%m/%d")
+              for t in ("", " %H:%M", " %H:%M:%S")]
+
+
+def _day_month_formats(value: str) -> list[str]:
+    """The formats in _DAY_MONTH that read `value`."""
+    fits = []
+    for fmt in _DAY_MONTH:
+        try:
+            datetime.strptime(value, fmt)
+            fits.append(fmt)
+        except ValueError:
+            pass
+    return fits
+
+
+def _datetimes(text: pd.Series, fmt: str) -> pd.Series | None:
+    for utc in (False, True):  # pandas refuses mixed time zones unless utc=True
+        try:
+            t = pd.to_datetime(text, errors="coerce", format=fmt, utc=utc)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if not pd.api.types.is_datetime64_any_dtype(t):
+            return None
+        return t.dt.tz_localize(None) if t.dt.tz is not None else t
     return None
 
 
@@ -379,11 +580,18 @@ class Transform:
         d = t.difference(t.to_z(train))[t.lag:]
         if len(d) < 2:
             raise InputError(f"too few training values for the '{kind}' transform: need more than {t.lag + 1}")
+        if not np.all(np.isfinite(d)):  # differences of values near the float limit (1e308 - -1e308)
+            raise InputError(f"the values are too large for the '{kind}' transform (their differences overflow); "
+                             f"divide them by a power of ten first")
+        # on d scaled by a power of two (exact): sums and spreads of values near 1e308 cannot overflow
+        e = int(np.frexp(np.abs(d).max())[1])
+        ds = np.ldexp(d, -e)
         if scale == "minmax":  # to [-1, 1], as seed 001 does
-            lo, hi = float(d.min()), float(d.max())
+            lo, hi = ds.min(), ds.max()
             a, b = (lo + hi) / 2, (hi - lo) / 2
         else:
-            a, b = float(d.mean()), float(d.std())
+            a, b = ds.mean(), ds.std()
+        a, b = float(np.ldexp(a, e)), float(np.ldexp(b, e))
         return cls(kind, scale, t.period, a, b if b > 0 and np.isfinite(b) else 1.0)
 
     def to_z(self, y: np.ndarray) -> np.ndarray:
@@ -401,7 +609,8 @@ class Transform:
     def difference(self, z: np.ndarray) -> np.ndarray:
         d = np.full(len(z), np.nan)
         k = self.lag
-        d[k:] = z[k:] - z[:len(z) - k] if k else z
+        with np.errstate(over="ignore"):  # differences beyond the float limit become inf; fit() refuses them
+            d[k:] = z[k:] - z[:len(z) - k] if k else z
         return d
 
     def encode(self, y: np.ndarray) -> np.ndarray:

@@ -70,7 +70,8 @@ class ForecastConfig:
         lag = Transform(self.transform, self.scale, self.period(None)).lag
         need = self.test + self.window + lag + 2 + self.val
         if n < need:
-            raise InputError(f"{n} values are too few for window {self.window}, test {self.test} and "
+            have = f"{n} values are" if n != 1 else "1 value is"
+            raise InputError(f"{have} too few for window {self.window}, test {self.test} and "
                              f"the '{self.transform}' transform: at least {need} are needed")
 
     def period(self, series: Series | None) -> int:
@@ -210,7 +211,10 @@ def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float | None
     a, p = np.asarray(actual, dtype=np.float64), np.asarray(predicted, dtype=np.float64)
     err = p - a
     nz = a != 0
-    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+    # Scaled by the largest error, so that squares of huge (1e200) or tiny errors neither overflow nor vanish.
+    big = float(np.max(np.abs(err))) if err.size else 0.0
+    rmse = big * float(np.sqrt(np.mean((err / big) ** 2))) if big > 0 and np.isfinite(big) else big
+    return {"rmse": rmse, "mae": float(np.mean(np.abs(err / 2)) * 2),
             "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else None}
 
 

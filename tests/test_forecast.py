@@ -20,6 +20,9 @@ def test_metrics_against_hand_computed_values():
     assert m["mae"] == pytest.approx(4 / 3)
     assert m["mape"] == pytest.approx((100 + 0 + 75) / 3)
     assert metrics([0, 0], [1, 1])["mape"] is None
+    huge = metrics([0.0, 0.0], [3e300, 4e300])  # squares would overflow
+    assert huge["rmse"] == pytest.approx(math.sqrt((9 + 16) / 2) * 1e300) and huge["mae"] == pytest.approx(3.5e300)
+    assert metrics([0.0], [1e-200])["rmse"] == pytest.approx(1e-200)
 
 
 def test_baselines_on_a_known_series():
