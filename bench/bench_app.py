@@ -56,10 +56,10 @@ def scrub_apptest(T=500, H=64):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     at.selectbox(key="builtin").set_value("sine").run()
-    at.number_input(key="sine:hidden") if False else None
     next(s for s in at.slider if s.label == "Hidden units").set_value(H).run()
     next(s for s in at.slider if s.label == "Epochs").set_value(10).run()
     next(b for b in at.button if b.label.startswith("Train")).click().run()
+    at.button_group(key="view").set_value("Gate dynamics").run()
     at.radio(key="gv_mode").set_value("The whole series").run()
     assert not at.exception, at.exception
     steps = at.slider(key="gv_t").max + 1

@@ -2,6 +2,7 @@
 
 Seed 001: nn.LSTM(1, 100) + Linear, per-sample Adam (lr 1e-3), 300 epochs over 120 windows of 12.
 We time a few of its epochs and scale up to 300. Also prints the airline quality figures.
+Both run with the same number of torch threads (default 1, as the app and the CLI do).
     python bench/bench_train.py [--seed001-epochs 3]
 """
 import argparse
@@ -55,8 +56,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed001-epochs", type=int, default=3)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (the app and the CLI use 1)")
     args = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     series, config = preset("airline")
     ours, rmse = [], []
     for seed in range(args.runs):
