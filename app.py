@@ -109,6 +109,14 @@ def choose_source():
     return series, default_config(series), f"csv:{up.name}"
 
 
+def int_slider(label: str, lo: int, hi: int, value: int, key: str, help: str) -> int:
+    """A slider, or just its one possible value when the data is too short to offer a range."""
+    if hi <= lo:
+        st.caption(f"{label}: {lo} (the series is too short to offer more)")
+        return lo
+    return st.slider(label, lo, hi, min(max(value, lo), hi), key=key, help=help)
+
+
 def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True) -> ForecastConfig:
     """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
     so switching series brings back that series' defaults. Uploaded weights bring their own
@@ -128,12 +136,10 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
         arch["hidden_size"] = st.slider(
             "Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
             help="How many memory cells each layer has: more can hold more patterns, but train slower.")
-    max_window = max(2, min(200, n // 2))
-    window = st.slider("Window", 2, max_window, min(base.window, max_window), key=k("window"),
-                       help="How many past values the model reads to predict the next one.")
-    max_test = max(1, n // 3)
-    test = st.slider("Test points", 1, max_test, min(base.test, max_test), key=k("test"),
-                     help="The last values are held out; the model never trains on them.")
+    window = int_slider("Window", 2, min(200, n // 2), base.window, k("window"),
+                        "How many past values the model reads to predict the next one.")
+    test = int_slider("Test points", 1, n // 3, base.test, k("test"),
+                      "The last values are held out; the model never trains on them.")
     c1, c2 = st.columns(2)
     transform = c1.selectbox("Transform", TRANSFORMS, TRANSFORMS.index(base.transform), key=k("transform"),
                              help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")

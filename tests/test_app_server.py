@@ -112,3 +112,20 @@ def test_markdown_in_file_names_is_shown_as_text():
     assert not at.exception
     (error,) = at.error
     assert error.value.startswith("\\[evil\\](http://x.test) \\*\\*b\\*\\*.csv: ")  # escaped: no link, no bold
+
+
+def test_every_hostile_file_gets_a_clear_error_or_works_on_the_page():
+    """The page's side of tests/test_hostile.py: the same files, uploaded one after another."""
+    from tests.test_hostile import HOSTILE
+
+    at = _new()
+    at.radio(key="source").set_value("Upload CSV").run()
+    for name, (data, expected) in HOSTILE.items():
+        at.file_uploader(key="upload").set_value((f"{name}.csv", data, "text/csv")).run()
+        assert not at.exception, (name, at.exception)
+        errors = [e.value.replace("\\", "") for e in at.error]
+        if expected[0] == "error":
+            assert any(expected[1] in e for e in errors), (name, errors)
+        else:  # a valid series; a very short one may only be too short to train on, and the page says so
+            assert all("too few" in e and "needed" in e for e in errors), (name, errors)
+            assert at.get("plotly_chart"), name  # the preview is drawn
