@@ -15,6 +15,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+from .data import MAX_BYTES, MAX_ROWS
 from .errors import InputError
 
 __all__ = ["Limits"]
@@ -26,8 +27,8 @@ _ENV = {"upload_mb": "LSTMVIZ_MAX_UPLOAD_MB", "rows": "LSTMVIZ_MAX_ROWS", "text_
 
 @dataclass(frozen=True)
 class Limits:
-    upload_mb: float = 50.0
-    rows: int = 1_000_000
+    upload_mb: float = MAX_BYTES / (1024 * 1024)
+    rows: int = MAX_ROWS
     text_chars: int = 200_000
     hidden_size: int = 128
     layers: int = 4
