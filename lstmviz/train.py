@@ -12,7 +12,7 @@ from torch import nn
 
 from .errors import InputError
 
-__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights", "FULL_BATCH"]
+__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights", "FULL_BATCH", "LOSSES"]
 
 # "Full batch" on a million windows would hold gigabytes of activations for one step: past this
 # many windows, full batch means mini-batches of this size.
@@ -52,7 +52,8 @@ class TrainConfig:
 
 @dataclass(frozen=True, eq=False)
 class TrainData:
-    """Inputs X (n, T, input_size) and targets y (n, output_size), plus an optional validation part."""
+    """Inputs X (n, T, input_size) and targets y: (n, output_size) floats for mse, (n,) or (n, T) class
+    indices for cross_entropy; plus an optional validation part."""
 
     X: torch.Tensor
     y: torch.Tensor
@@ -113,9 +114,25 @@ def _snapshot_epochs(epochs: int, n: int) -> set[int]:
     return {int(round(e)) for e in np.linspace(0, epochs, max(n, 1) + 1)}
 
 
+LOSSES = ("mse", "cross_entropy")
+
+
+def _loss_fn(name: str):
+    """The loss by name. cross_entropy takes logits (B, C) or per-step (B, T, C) and int targets (B,) or (B, T)."""
+    if name == "mse":
+        return nn.MSELoss()
+    if name == "cross_entropy":
+        return lambda out, y: nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1))
+    raise InputError(f"loss must be one of {', '.join(LOSSES)}, not {name!r}")
+
+
 def train(model: nn.Module, data: TrainData, config: TrainConfig,
-          on_epoch: Callable[[Epoch], bool | None] | None = None, max_seconds: float | None = None) -> TrainResult:
-    """Train `model` in place with MSE and Adam; returns losses, snapshots and how it stopped.
+          on_epoch: Callable[[Epoch], bool | None] | None = None, max_seconds: float | None = None,
+          loss: str = "mse") -> TrainResult:
+    """Train `model` in place with Adam on `loss`; returns losses, snapshots and how it stopped.
+
+    `loss` is "mse" (regression) or "cross_entropy" (logits against integer class targets,
+    per sequence or per step; reported in nats).
 
     `on_epoch(Epoch)` runs after every epoch; if it returns True, training stops there.
     `max_seconds` bounds the wall time (a shared server's limit): training stops after the
@@ -129,7 +146,7 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     gamma = config.lr_decay ** (1 / max(config.epochs - 1, 1))
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
-    loss_fn = nn.MSELoss()
+    loss_fn = _loss_fn(loss)
     gen = torch.Generator().manual_seed(config.seed)
     n = len(data.X)
     bs = min(n, FULL_BATCH) if config.batch_size <= 0 else min(config.batch_size, n)
@@ -145,15 +162,15 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
         for lo in range(0, n, bs):
             idx = order[lo:lo + bs] if order is not None else slice(None)
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(data.X[idx]), data.y[idx])
-            if not torch.isfinite(loss):
+            batch_loss = loss_fn(model(data.X[idx]), data.y[idx])
+            if not torch.isfinite(batch_loss):
                 total = math.inf
                 break
-            loss.backward()
+            batch_loss.backward()
             if config.clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             opt.step()
-            total += loss.item() * (len(data.X[idx]) if order is not None else n)
+            total += batch_loss.item() * (len(data.X[idx]) if order is not None else n)
         train_loss = total / n
         val_loss = _evaluate(model, loss_fn, data.X_val, data.y_val)
         if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) \
