@@ -11,10 +11,14 @@ from .data import Series
 from .record import Trace
 
 __all__ = ["decimate", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
-           "saturation_figure", "half_life_figure", "cell_diagram", "SEQUENTIAL", "DIVERGING"]
+           "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "SEQUENTIAL", "DIVERGING",
+           "PROJECTOR"]
 
 SEQUENTIAL = "Viridis"  # gates in [0, 1]
 DIVERGING = "RdBu_r"  # signed values, 0 in white
+# Presenter mode: a projector washes out pale colours, and RdBu's white middle vanishes into a white
+# page. Blue-black-orange keeps sign and size apart at any brightness (and for red-green colour blindness).
+PROJECTOR = ("Cividis", [[0.0, "#0a6cff"], [0.5, "#000000"], [1.0, "#ff8a00"]])
 COLORS = {"history": "#636efa", "actual": "#222222", "lstm": "#ef553b", "one_step": "#ff9f1c",
           "beyond": "#d62728", "naive": "#9e9e9e", "seasonal_naive": "#2ca02c", "drift": "#8c564b"}
 MAX_POINTS = 4000
@@ -87,17 +91,22 @@ def series_preview(series: Series, n_test: int) -> go.Figure:
         shapes=shapes, annotations=notes)))
 
 
-def loss_curve(losses: list[float], val_losses: list[float] | None = None, total_epochs: int | None = None) -> go.Figure:
+def loss_curve(losses: list[float], val_losses: list[float] | None = None, total_epochs: int | None = None,
+               title: str = "Loss (MSE, scaled units)") -> go.Figure:
     """Training (and validation) loss per epoch, log scale."""
-    data = [dict(type="scatter", x=np.arange(1, len(losses) + 1), y=np.asarray(losses, dtype=np.float64),
-                 name="train", mode="lines")]
-    if val_losses:
-        data.append(dict(type="scatter", x=np.arange(1, len(val_losses) + 1),
-                         y=np.asarray(val_losses, dtype=np.float64), name="validation", mode="lines"))
+    return loss_curves({"train": losses, **({"validation": val_losses} if val_losses else {})}, total_epochs, title)
+
+
+def loss_curves(curves: dict[str, list[float]], total_epochs: int | None = None,
+                title: str = "Loss (MSE, scaled units)", log: bool = True) -> go.Figure:
+    """Several loss curves (name -> loss per epoch) overlaid on one epoch axis."""
+    data = [dict(type="scatter", x=np.arange(1, len(ys) + 1), y=np.asarray(ys, dtype=np.float64), name=name,
+                 mode="lines") for name, ys in curves.items()]
     xaxis = dict(title=dict(text="epoch"), **({"range": [0, total_epochs]} if total_epochs else {}))
     return _unchecked(dict(data=data, layout=dict(
-        height=260, margin=dict(l=40, r=20, t=30, b=30), title=dict(text="Loss (MSE, scaled units)"),
-        xaxis=xaxis, yaxis=dict(type="log"), legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))))
+        height=260, margin=dict(l=40, r=20, t=30, b=30), title=dict(text=title),
+        xaxis=xaxis, yaxis=dict(type="log" if log else "linear"),
+        legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))))
 
 
 def forecast_figure(series: Series, report, n_train: int) -> go.Figure:
@@ -278,17 +287,27 @@ def _color(v: float, lo: float, hi: float, scale: str) -> str:
     return sample_colorscale(scale, [frac])[0]
 
 
-def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int) -> go.Figure:
+def _luminance(color: str) -> float:
+    """Relative brightness in [0, 1] of 'rgb(r, g, b)' or '#rrggbb', to pick black or white text."""
+    if color.startswith("#"):
+        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (float(x) for x in color[color.index("(") + 1:color.index(")")].split(",")[:3])
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int,
+                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING)) -> go.Figure:
     """The cell schematic at step t for one unit, each box coloured and labelled by its live value."""
     shapes, notes = [], []  # collected and handed to plotly once: add_shape re-validates per call
     c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
 
     def box(x, y, label, value, rng, w=1.15, h=0.8, shape="rect"):
         lo, hi = rng if rng else (-c_abs, c_abs)
-        fill = _color(value, lo, hi, SEQUENTIAL if rng == (0, 1) else DIVERGING)
+        fill = _color(value, lo, hi, colorscales[0] if rng == (0, 1) else colorscales[1])
         shapes.append(dict(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2,
                            y0=y - h / 2, y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
-        dark = rng == (0, 1) and (value - lo) / ((hi - lo) or 1) < 0.6
+        dark = _luminance(fill) < 0.45
         notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{value:+.3f}", showarrow=False,
                           font=dict(size=12, color="white" if dark else "black")))
 

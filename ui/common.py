@@ -1,0 +1,59 @@
+"""Helpers shared by the page's parts: the shared registry, limits, safe text, charts."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from lstmviz.data import load_csv
+from lstmviz.jobs import Registry
+from lstmviz.limits import Limits
+
+
+def plain(text) -> str:
+    """User-supplied text (file and column names, typed tokens) shown as itself, not as Markdown."""
+    return re.sub(r"([\\`*_\[\]$~|<>#])", r"\\\1", str(text))
+
+
+@st.cache_resource
+def registry() -> Registry:
+    """Training jobs shared by every session: identical (data, config) trains once."""
+    return Registry()
+
+
+def limits() -> Limits:
+    """This server's limits (LSTMVIZ_* environment variables; see lstmviz/limits.py and the README)."""
+    return Limits.from_env()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the CSV...")
+def read_csv(data: bytes, max_rows: int, max_bytes: int):
+    """A parsed CSV, shared read-only: cache_data would pickle a million-row table on every rerun."""
+    return load_csv(data, max_rows=max_rows, max_bytes=max_bytes)
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present", False))
+
+
+def chart(fig, key: str, container=None) -> None:
+    """st.plotly_chart, with projector-sized fonts in presenter mode."""
+    if presenting():
+        fig.update_layout(font=dict(size=17), title_font=dict(size=20))
+    (container or st).plotly_chart(fig, key=key)
+
+
+def int_slider(label: str, lo: int, hi: int, value: int, key: str, help: str, container=None) -> int:
+    """A slider, or just its one possible value when the data is too short to offer a range."""
+    where = container or st
+    if hi <= lo:
+        where.caption(f"{label}: {lo} (the series is too short to offer more)")
+        return lo
+    return where.slider(label, lo, hi, min(max(value, lo), hi), key=key, help=help)
+
+
+def keep(*keys: str) -> None:
+    """Keep these widgets' values through runs that do not draw them (Streamlit drops those)."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

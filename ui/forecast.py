@@ -1,0 +1,560 @@
+"""The forecasting part of the page: data and model controls, training, and the result views."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmviz import analysis, export, figures
+from lstmviz.bundle import is_bundle, make_bundle, read_bundle
+from lstmviz.byom import load_state_dict
+from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, parse_text
+from lstmviz.errors import LstmVizError
+from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
+from lstmviz.jobs import LoadedJob
+
+from . import share
+from .common import chart, int_slider, limits, plain, presenting, read_csv, registry
+
+SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
+SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
+MODEL_SOURCES = ["Train here", "Upload weights"]
+VIEWS = ["Forecast", "Gate dynamics", "Compare cells", "Training", "Downloads"]
+VIEW_SLUGS = {"forecast": VIEWS[0], "gates": VIEWS[1], "compare": VIEWS[2], "training": VIEWS[3], "downloads": VIEWS[4]}
+GATE_MODES = ["One input window", "The whole series"]
+GATE_MODE_SLUGS = {"window": GATE_MODES[0], "series": GATE_MODES[1]}
+# The gate view's widgets: kept across runs that show another view (Streamlit drops the state of
+# widgets that a run does not draw).
+GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", "gv_t", "gv_unit", "gv_units", "gv_play")
+BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
+                 "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
+EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
+                "115, 126, 141, 135, 125, 149, 170, 170, 158, 133, 114, 140,\n"
+                "145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166")
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+BATCHES = [0, 16, 32, 64, 128]
+CLIPS = [0.0, 0.5, 1.0, 5.0]
+
+
+# --- input --------------------------------------------------------------------------------------
+
+def _link_source() -> None:
+    """The link's data settings into the widgets' state (first run of a session only)."""
+    src = share.pending("src")
+    if src in ("csv", "bundle"):
+        share.notice("this link was made from an uploaded file, which cannot travel in a link: upload the same "
+                     "CSV, or the run bundle from its Downloads view")
+        src = "csv"
+    if src is not None and share.parse("src", src, str, list(SOURCE_SLUGS)) is not None:
+        st.session_state["source"] = SOURCE_SLUGS[src]
+    share.take("series", "builtin", options=list(BUILTINS), kind=str)
+    share.take("len", "sine_length", lo=100, hi=20_000)
+    share.take("period", "sine_period", lo=4, hi=1000)
+    share.take("noise", "sine_noise", lo=0.0, hi=2.0, kind=float)
+    share.take("nseed", "sine_seed", lo=0, hi=10_000)
+    typed = share.pending("typed")
+    if typed is not None:
+        st.session_state["typed"] = typed[:limits().text_chars]
+
+
+def choose_source(link: dict):
+    """Sidebar: where the series comes from. Returns (series or None, base config, context key).
+    Fills `link` with the data part of this run's link."""
+    _link_source()
+    source = st.radio("Data", SOURCES, key="source", help="A built-in example, numbers you type, or your own CSV.")
+    if source == SOURCES[0]:
+        name = st.selectbox("Series", list(BUILTINS), format_func=BUILTIN_NAMES.get, key="builtin")
+        series, config = preset(name)
+        link.update(src="builtin", series=name)
+        if name == "sine":
+            c1, c2 = st.columns(2)
+            length = c1.number_input("Length", 100, 20_000, 400, 50, key="sine_length", help="How many values to generate.")
+            period = c2.number_input("Period", 4, 1000, 50, key="sine_period", help="Steps per full wave.")
+            noise = c1.number_input("Noise", 0.0, 2.0, 0.0, 0.05, key="sine_noise",
+                                    help="Standard deviation of added noise.")
+            seed = c2.number_input("Noise seed", 0, 10_000, 0, key="sine_seed")
+            series = builtin("sine", length=int(length), period=float(period), noise=float(noise), seed=int(seed))
+            link.update(len=str(int(length)), period=str(int(period)), noise=f"{noise:g}", nseed=str(int(seed)))
+        if series.note:
+            st.caption(series.note)
+        return series, config, name
+    if source == SOURCES[1]:
+        text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed", max_chars=limits().text_chars,
+                            help="Separate values with commas, spaces, semicolons or new lines.")
+        link["src"] = "typed"
+        if len(text) <= share.MAX_VALUE_CHARS:
+            link["typed"] = text
+        else:
+            st.caption("These numbers are too long to travel in a link: share the run bundle (Downloads) instead.")
+        try:
+            limits().check_text(text)
+            series = parse_text(text)
+            return series, default_config(series), "typed"
+        except LstmVizError as e:
+            st.error(f"{plain(e)}. Fix the numbers above.")
+            return None, None, "typed"
+    link["src"] = "csv"
+    up = st.file_uploader("CSV file or run bundle", type=["csv", "txt", "tsv", "json"], key="upload",
+                          help="Comma, semicolon or tab separated; a header row is optional. Or a run bundle "
+                               "(.json) downloaded from lstmviz, which brings its data, settings and view back.")
+    if up is None:
+        st.info("Upload a CSV with at least one numeric column, or a run bundle (.json).")
+        return None, None, "csv"
+    try:
+        lim = limits()
+        if up.size > lim.upload_bytes:
+            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+        data = up.getvalue()
+        if is_bundle(data):
+            return _bundle(data, up.name, lim)
+        table = read_csv(data, lim.rows, lim.upload_bytes)
+        column = st.selectbox("Column", table.numeric_columns, key="csv_column",
+                              help="The numeric column to model.")
+        missing = st.radio("Missing values", ["interpolate", "drop"], horizontal=True, key="csv_missing",
+                           help="Fill gaps by straight lines between neighbours, or leave those rows out.")
+        series = table.series(column, missing)
+    except LstmVizError as e:
+        st.error(plain(f"{up.name}: {e}"))
+        return None, None, "csv"
+    st.caption(f"Time column: **{plain(table.time_column or 'none found')}** · {len(series):,} values · "
+               f"missing: **{series.missing}**" + (f" ({missing}d)" if series.missing else "")
+               + (f" · season {series.season}" if series.season else ""))
+    return series, default_config(series), f"csv:{up.name}"
+
+
+def _bundle(data: bytes, name: str, lim):
+    """A run bundle: its series and config become the base, its view is restored once."""
+    series, config, view = read_bundle(data, lim.rows)
+    digest = hashlib.sha1(data).hexdigest()[:12]
+    if st.session_state.get("bundle_applied") != digest:
+        st.session_state["bundle_applied"] = digest
+        st.session_state.setdefault("link", {}).update({k: str(v) for k, v in view.items() if k in share.VIEW})
+    st.caption(f"Run bundle **{plain(name)}**: {len(series):,} values of **{plain(series.name)}** with their "
+               "settings. Press **Train model** to reproduce the run.")
+    return series, config, f"bundle:{digest}"
+
+
+PRESENTER_CONTROLS = ("cell", "hidden", "epochs", "seed")
+
+
+def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True,
+                  essential: tuple[str, ...] | None = None) -> ForecastConfig:
+    """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
+    so switching series brings back that series' defaults. Uploaded weights bring their own
+    architecture, so then only the data controls show. In presenter mode only the `essential`
+    controls (a lesson's, or a few basics) stay in view; the rest fold into "More settings"."""
+    k = lambda name: f"{ctx}:{name}"  # noqa: E731
+    tr = base.train
+    lim = limits()
+    _link_config(k, n, lim)
+    main, more = st.container(), (st.expander("More settings") if presenting() else st.container())
+    essential = essential or PRESENTER_CONTROLS
+    box = lambda name: main if not presenting() or name in essential else more  # noqa: E731
+    arch = {}
+    if trainable:
+        arch["cell"] = box("cell").selectbox(
+            "Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
+            format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+        arch["num_layers"] = int(box("layers").number_input(
+            "Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
+            help="Stacked recurrent layers; each reads the hidden states of the one below."))
+        arch["hidden_size"] = box("hidden").slider(
+            "Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
+            help="How many memory cells each layer has: more can hold more patterns, but train slower.")
+    window = int_slider("Window", 2, min(200, n // 2), base.window, k("window"),
+                        "How many past values the model reads to predict the next one.", box("window"))
+    test = int_slider("Test points", 1, n // 3, base.test, k("test"),
+                      "The last values are held out; the model never trains on them.", box("test"))
+    transform = box("transform").selectbox(
+        "Transform", TRANSFORMS, TRANSFORMS.index(base.transform), key=k("transform"),
+        help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")
+    scale = box("scale").selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
+                                   help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
+    config = base.replace(window=int(window), test=int(test), transform=transform, scale=scale, **arch)
+    if not trainable:
+        return config
+    epochs = box("epochs").slider("Epochs", 10, max(10, lim.epochs), min(tr.epochs, lim.epochs), 10, key=k("epochs"),
+                                  help="Passes over the training windows; more lowers the loss, up to a point.")
+    lr = box("lr").select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - tr.lr)), key=k("lr"),
+                                 format_func=lambda v: f"{v:g}",
+                                 help="Step size of Adam: too high diverges, too low crawls.")
+    batch = box("batch").selectbox(
+        "Batch size", BATCHES, BATCHES.index(tr.batch_size) if tr.batch_size in BATCHES else 0, key=k("batch"),
+        format_func=lambda b: "full" if b == 0 else str(b),
+        help="Windows per update: 'full' uses all of them at once (smooth, fast on a CPU).")
+    clip = box("clip").selectbox("Gradient clip", CLIPS, CLIPS.index(tr.clip) if tr.clip in CLIPS else 2,
+                                 key=k("clip"), format_func=lambda c: "off" if c == 0 else f"{c:g}",
+                                 help="Caps the gradient's length, so one bad step cannot blow the weights up.")
+    seed = box("seed").number_input("Seed", 0, 1_000_000, tr.seed, key=k("seed"),
+                                    help="Starting weights and shuffling: the same seed gives the same numbers.")
+    return config.replace(epochs=int(epochs), lr=float(lr), batch_size=int(batch), clip=float(clip), seed=int(seed))
+
+
+def _link_config(k, n: int, lim) -> None:
+    """The link's model and training settings into the controls' state, clamped to their ranges."""
+    share.take("cell", k("cell"), options=["lstm", "gru", "rnn"], kind=str)
+    share.take("layers", k("layers"), lo=1, hi=lim.layers)
+    share.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
+    share.take("window", k("window"), lo=2, hi=max(2, min(200, n // 2)))
+    share.take("test", k("test"), lo=1, hi=max(1, n // 3))
+    share.take("transform", k("transform"), options=list(TRANSFORMS), kind=str)
+    share.take("scale", k("scale"), options=list(SCALERS), kind=str)
+    share.take("epochs", k("epochs"), lo=10, hi=max(10, lim.epochs), step=10)
+    share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
+    share.take("batch", k("batch"), options=BATCHES)
+    share.take("clip", k("clip"), options=CLIPS, kind=float)
+    share.take("seed", k("seed"), lo=0, hi=1_000_000)
+
+
+def uploaded_model(series, config: ForecastConfig):
+    """Sidebar: a state_dict upload -> a LoadedJob private to this session, or None (errors shown)."""
+    up = st.file_uploader("Weights: a state_dict (.pt)", type=["pt", "pth"], key="weights",
+                          help="Saved with torch.save(model.state_dict(), path) from any model built on "
+                               "nn.LSTM or nn.GRU. Loaded with weights_only=True: nothing in the file can run.")
+    if up is None:
+        st.info("Upload weights to see their gates on this data.")
+        return None
+    try:
+        lim = limits()
+        if up.size > lim.upload_bytes:
+            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+        data = up.getvalue()
+        model, config = model_from_state_dict(load_state_dict(data), config)
+        config.check(len(series))
+        lim.check_config(config.replace(epochs=1))
+    except LstmVizError as e:
+        st.error(plain(f"{up.name}: {e}"))
+        return None
+    st.caption(f"Read from the file: {model.arch.describe()}. The window, transform and scaling above must "
+               "match how it was trained.")
+    key = (series.key, config, hashlib.sha1(data).hexdigest())
+    job = st.session_state.get("own_job")
+    if job is None or job.key != key:
+        job = LoadedJob(series, config, model, label=key[2])
+        st.session_state["own_job"] = job
+    return job
+
+
+# --- training -------------------------------------------------------------------------------
+
+def watch(job, loss_title: str | None = None) -> None:
+    """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
+
+    The bar and the chart are drawn at once, empty, so the layout does not jump as training runs."""
+    st.subheader("Training")
+    st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
+    bar, plot = st.empty(), st.empty()
+    title = {"title": loss_title} if loss_title else {}
+    p = job.progress()
+    bar.progress(0.0, text=f"epoch 0 of {p.epochs} · starting")
+    chart(figures.loss_curve([], None, p.epochs, **title), "live_loss_0", plot)
+    drawn = 0
+    while not job.wait(0.4):
+        p = job.progress()
+        eta = f", about {p.eta:.0f} s left" if p.eta is not None else ""
+        bar.progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
+        if p.epoch > drawn:  # redraw only on news; each drawing needs its own key (identical charts clash)
+            drawn = p.epoch
+            chart(figures.loss_curve(p.losses, p.val_losses, p.epochs, **title), f"live_loss_{drawn}", plot)
+    st.rerun()
+
+
+# --- results --------------------------------------------------------------------------------
+
+def show_forecast(job) -> None:
+    f, r = job.fitted, job.report
+    chart(figures.forecast_figure(f.series, r, f.n_train), "forecast")
+    rows = [("LSTM" if f.config.cell == "lstm" else f.config.cell.upper()) + " (recursive)", "one-step",
+            *[k.replace("_", " ") for k in r.baselines]]
+    keys = ["lstm", "one_step", *r.baselines]
+    table = pd.DataFrame([[r.metrics[k]["rmse"], r.metrics[k]["mae"], r.metrics[k]["mape"]] for k in keys],
+                         index=rows, columns=["RMSE", "MAE", "MAPE %"])
+    st.table(table.style.format("{:.2f}", na_rep="n/a"))
+    st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
+               "from the end of training (seed 001's protocol); one-step predictions see the real history.")
+    if r.beats_seasonal_naive is False:
+        st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
+                   "Try the log_diff transform, a different window, or more epochs.")
+    elif r.metrics["lstm"]["rmse"] > r.metrics[r.best_baseline]["rmse"]:
+        st.warning(f"The model does not beat the {r.best_baseline.replace('_', ' ')} baseline. "
+                   "Try another transform or more epochs.")
+
+
+def trace_selection(job) -> tuple[int, int, int]:
+    """(epoch, start, length) that the gate view shows now: its widgets' values, or their defaults."""
+    f = job.fitted
+    w, n, lag = f.config.window, len(f.series), f.transform.lag
+    epochs = job.snapshot_epochs
+    epoch = st.session_state.get("gv_epoch", epochs[-1])
+    epoch = epoch if epoch in epochs else epochs[-1]
+    if st.session_state.get("gv_mode", GATE_MODES[0]) == GATE_MODES[0]:
+        start = int(np.clip(st.session_state.get("gv_start", f.n_train - w), lag, n - w))
+        return epoch, start, w
+    length = min(n - lag, limits().record_steps)
+    return epoch, n - length, length
+
+
+def _link_gates(job) -> None:
+    """The link's gate-view settings, clamped to this model and series (t and unit: in the scrubber)."""
+    f = job.fitted
+    mode = share.pending("on")
+    if mode is not None and share.parse("on", mode, str, list(GATE_MODE_SLUGS)) is not None:
+        st.session_state["gv_mode"] = GATE_MODE_SLUGS[mode]
+    share.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
+    share.take("epoch", "gv_epoch", options=job.snapshot_epochs, snap=True)
+    share.take("layer", "gv_layer", lo=0, hi=f.config.num_layers - 1)
+
+
+def gate_view(job, link: dict):
+    """The gate dynamics view."""
+    f = job.fitted
+    kind, w = f.config.cell, f.config.window
+    s = f.encoded()
+    lag = f.transform.lag
+    _link_gates(job)
+    epoch, start, length = trace_selection(job)
+    # Defaults go into session state before the widgets exist (GATE_KEYS are kept through it).
+    st.session_state.setdefault("gv_mode", GATE_MODES[0])
+    st.session_state["gv_epoch"] = epoch
+    c1, c2, c3 = st.columns([2, 3, 2])
+    mode = c1.radio("Run the model on", GATE_MODES, key="gv_mode",
+                    help="A window is what the model sees for one prediction; the whole series is one long run.")
+    if mode == GATE_MODES[0]:
+        st.session_state["gv_start"] = start
+        c2.slider("Window start", lag, len(s) - w, key="gv_start", help="Slide the input window along the series.")
+    elif length < len(s) - lag:
+        c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
+    epochs = job.snapshot_epochs
+    if len(epochs) > 1:
+        c3.select_slider("Weights at epoch", epochs, key="gv_epoch",
+                         help="Replay the gates with the weights saved during training. No retraining.")
+    layer = 0
+    if f.config.num_layers > 1:
+        layer = st.radio("Layer", list(range(f.config.num_layers)), horizontal=True, key="gv_layer")
+    trace = job.trace(epoch, start, length)
+    err = trace.max_error
+    if err <= 1e-5:
+        st.success(f"Exact: the recorded h matches PyTorch's own output to {err:.1e} (at most 1e-5).", icon=":material/verified:")
+    else:
+        st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
+    st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
+               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row).")
+    H = trace.block(layer=layer).shape[2]
+    if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
+        del st.session_state["gv_units"]  # another model with fewer units
+    st.session_state.setdefault("gv_units", [int(u) for u in np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3]])
+    scrubber(trace, kind, layer, link)
+    if kind != "rnn":
+        chart(figures.saturation_figure(trace, layer=layer), "saturation")
+        st.caption("Saturation: each dot is a unit. Dots along the axes act like switches (often fully off or "
+                   "on); dots near the origin, like dimmers.")
+    if kind == "lstm":
+        chart(figures.half_life_figure(trace.get("f", layer=layer)), "half_life")
+        st.caption("How many steps until a unit's forget gate halves what its cell holds.")
+
+
+def scrubber(trace, kind: str, layer: int, link: dict) -> None:
+    """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part."""
+    playing = bool(st.session_state.get("gv_play", False))
+    T, _, H = trace.block(layer=layer).shape
+    share.take("t", "gv_t", lo=0, hi=T - 1)
+    share.take("unit", "gv_unit", lo=0, hi=H - 1)
+    present = presenting()
+    scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
+
+    @st.fragment(run_every=(0.35 if present else 0.6) if playing else None)
+    def body():
+        if st.session_state.get("gv_t", 0) >= T:
+            st.session_state["gv_t"] = T - 1
+        if st.session_state.get("gv_unit", 0) >= H:
+            st.session_state["gv_unit"] = 0
+        if st.session_state.get("gv_play", False):
+            st.session_state["gv_t"] = (st.session_state.get("gv_t", 0) + 1) % T
+        c1, c2, c3 = st.columns([6, 2, 1.4])
+        t = c1.slider("Timestep t", 0, T - 1, key="gv_t", help="Move through time; every plot marks this step.")
+        unit = c2.number_input("Unit", 0, H - 1, key="gv_unit", help="Which memory cell the diagram shows.")
+        c3.toggle("Play", key="gv_play", help="Step through time by itself.")
+        if bool(st.session_state.get("gv_play")) != playing:
+            st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
+        share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
+        share.set_param("unit", int(unit))
+        lo = max(0, min(t - 750, T - 1500))
+        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales), "heatmaps")
+        v = analysis.step_values(trace, int(unit), int(t), layer=layer)
+        c1, c2 = st.columns([1, 1])
+        chart(figures.cell_diagram(kind, v, int(unit), int(t), colorscales=scales), "cell_diagram", c1)
+        with c2:
+            st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
+            st.latex(analysis.equations_latex(kind, v))
+        units = st.multiselect("Units to follow", list(range(H)), key="gv_units",
+                               help="Lines of every quantity for the units you pick.")
+        if units:
+            chart(figures.unit_lines(trace, units, layer=layer, t=t), "unit_lines")
+
+    body()
+
+
+def downloads(job, link: dict) -> None:
+    """Download buttons; each file is built only when its button is clicked."""
+    f, r = job.fitted, job.report
+    _gate_link(link)
+    view = {k: link[k] for k in share.VIEW if k in link}
+    st.download_button("Run bundle (data + settings, JSON)", lambda: make_bundle(f.series, f.config, view),
+                       "lstmviz-run.json", "application/json", type="primary",
+                       help="Upload it under Data > Upload CSV (here or on another lstmviz) to restore this run.")
+    st.caption("A run bundle holds the data, every setting and the view: upload it under **Data > Upload CSV** to "
+               "restore the run anywhere. Links (the address bar) carry settings but not uploaded files.")
+    trace = job.trace(*trace_selection(job))
+    frame = lambda: pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,  # noqa: E731
+                                  "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
+    c = st.columns(3)
+    c[0].download_button("Forecast (CSV)", lambda: export.csv_bytes(frame()), "forecast.csv", "text/csv")
+    c[1].download_button("Model (state_dict .pt)", lambda: export.state_dict_bytes(f.model), "model.pt")
+    c[2].download_button("Config (JSON)", lambda: export.json_bytes(f.config.to_dict()), "config.json",
+                         "application/json")
+    st.caption("The gate trace of what the Gate dynamics view shows now (its window and epoch):")
+    c = st.columns(3)
+    c[0].download_button("Gate trace (tidy CSV)", lambda: export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
+    c[1].download_button("Gate trace (NPZ)", lambda: export.trace_npz(trace), "trace.npz")
+
+
+def compare_view(job) -> None:
+    """LSTM, GRU and RNN trained on the same data, settings and seed, side by side."""
+    f = job.fitted
+    if f.result is None:
+        st.info("Uploaded weights have nothing to compare with: train here to compare cells.")
+        return
+    reg = registry()
+    jobs = {cell: reg.start(f.series, f.config.replace(cell=cell), max_seconds=limits().train_seconds)
+            if cell != f.config.cell else job for cell in ("lstm", "gru", "rnn")}
+    running = [c for c, j in jobs.items() if not j.done]
+    if running:
+        with st.spinner(f"Training {', '.join(c.upper() for c in running)} on the same data and seed..."):
+            for j in jobs.values():
+                j.wait()
+    rows, curves = [], {}
+    for cell, j in jobs.items():
+        if j.error or j.fitted is None:
+            st.error(f"{cell.upper()}: {plain(j.error)}")
+            continue
+        res, m = j.fitted.result, j.report.metrics
+        curves[cell.upper()] = res.losses
+        params = sum(p.numel() for p in j.fitted.model.parameters())
+        rows.append([cell.upper(), m["lstm"]["rmse"], m["one_step"]["rmse"], params, res.seconds, res.losses[-1]
+                     if res.losses else float("nan")])
+    table = pd.DataFrame(rows, columns=["cell", "RMSE (recursive)", "RMSE (one-step)", "parameters",
+                                        "train seconds", "final loss"]).set_index("cell")
+    best = job.report.metrics[job.report.best_baseline]["rmse"]
+    st.table(table.style.format({"RMSE (recursive)": "{:.2f}", "RMSE (one-step)": "{:.2f}", "parameters": "{:,}",
+                                 "train seconds": "{:.1f}", "final loss": "{:.2e}"}))
+    st.caption(f"Same data, window, transform, epochs, learning rate and seed ({f.config.train.seed}); only the cell "
+               f"differs. Best baseline ({job.report.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
+               "An LSTM has 4 gates per unit, a GRU 3, a plain RNN none: compare their gates in "
+               "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
+    chart(figures.loss_curves(curves), "compare_loss")
+
+
+def show_results(job, current_key, link: dict) -> None:
+    if job.error:
+        what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
+        st.error(f"{what}: {plain(job.error)}")
+        return
+    f = job.fitted
+    if job.key != current_key:
+        st.warning("Settings changed since this model was trained: the results below are for the earlier "
+                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+    res = f.result
+    if res is None:
+        st.caption(f"Uploaded weights: {f.model.arch.describe()}")
+    elif res.stopped == "diverged":
+        st.error(f"Training {res.message}. The results below use the last good weights.")
+    elif res.stopped in ("user", "early", "time"):
+        st.info(res.message.capitalize() + ".")
+    if res is not None:
+        st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
+                   if res.losses else "No epoch completed.")
+    raw = share.pending("view")
+    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
+        st.session_state["view"] = VIEW_SLUGS[raw]
+    # One view at a time: st.tabs would compute every tab on every run, for every student.
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="view", label_visibility="collapsed") or VIEWS[0]
+    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    if view == "Forecast":
+        show_forecast(job)
+    elif view == "Gate dynamics":
+        gate_view(job, link)
+    elif view == "Compare cells":
+        compare_view(job)
+    elif view == "Training":
+        if res is None:
+            st.info("These weights were uploaded, not trained here.")
+        else:
+            chart(figures.loss_curve(res.losses, res.val_losses), "final_loss")
+    else:
+        downloads(job, link)
+    _gate_link(link)
+
+
+def _gate_link(link: dict) -> None:
+    """The gate view's selection into the link, whichever view shows: it travels with the run."""
+    ss = st.session_state
+    if ss.get("gv_mode") in GATE_MODES:
+        link["on"] = next(k for k, v in GATE_MODE_SLUGS.items() if v == ss["gv_mode"])
+    for name, key in (("start", "gv_start"), ("epoch", "gv_epoch"), ("layer", "gv_layer"), ("t", "gv_t"),
+                      ("unit", "gv_unit")):
+        if key in ss and not (name == "start" and link.get("on") == "series"):
+            link[name] = str(int(ss[key]))
+
+
+
+
+def page(link: dict) -> None:
+    """The forecasting page: sidebar controls, training, results. Fills `link` with this run's settings."""
+    with st.sidebar:
+        st.header("1 · Data")
+        series, base, ctx = choose_source(link)
+    reg = registry()
+    job = reg.get(st.session_state.get("job_key"))
+    if series is None:
+        st.info("Choose or fix the data in the sidebar to begin.")
+        if job is not None and job.done:  # nothing lost: the last results stay, marked as stale
+            show_results(job, None, link)
+        return
+    with st.sidebar:
+        st.header("2 · Model")
+        source = st.radio("Model", MODEL_SOURCES, key="model_source", horizontal=True,
+                          help="Train one here, or bring the weights of your own LSTM or GRU.")
+        if share.pending("model") == "upload":
+            share.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
+        trainable = source == MODEL_SOURCES[0]
+        config = choose_config(base, ctx, len(series), trainable)
+        link.update(share.config_params(config, trainable))
+        if not trainable:
+            link["model"] = "upload"
+            own = uploaded_model(series, config)
+        else:
+            problem = None
+            try:
+                config.check(len(series))
+                limits().check_config(config)
+            except LstmVizError as e:
+                problem = str(e)
+                st.error(problem)
+            clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
+                                use_container_width=True, help="Train on everything but the test points.")
+    chart(figures.series_preview(series, config.test), "preview")
+    if not trainable:
+        if own is not None:
+            show_results(own, own.key, link)
+        return
+    if clicked:
+        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds).key
+    job = reg.get(st.session_state.get("job_key"))
+    if job is None:
+        st.info("Choose settings in the sidebar and press **Train model**.")
+        return
+    if not job.done:
+        watch(job)
+    show_results(job, (series.key, config), link)
