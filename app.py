@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from lstmviz.errors import LstmVizError
-from ui import forecast, share
+from ui import forecast, lessons, share
 from ui.common import keep, limits, presenting
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
@@ -39,6 +39,7 @@ def main() -> None:
     with st.sidebar:
         st.toggle("Presenter mode", key="present",
                   help="Big type, projector-proof colours, only the controls that matter. In a link: ?present=1")
+        lessons.picker()
     if presenting():
         st.html(PRESENTER_CSS)
     notices = st.container()

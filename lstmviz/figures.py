@@ -18,7 +18,7 @@ SEQUENTIAL = "Viridis"  # gates in [0, 1]
 DIVERGING = "RdBu_r"  # signed values, 0 in white
 # Presenter mode: a projector washes out pale colours, and RdBu's white middle vanishes into a white
 # page. Blue-black-orange keeps sign and size apart at any brightness (and for red-green colour blindness).
-PROJECTOR = ("Cividis", [[0.0, "#0a6cff"], [0.5, "#000000"], [1.0, "#ff8a00"]])
+PROJECTOR = ("Plasma", [[0.0, "#0a6cff"], [0.5, "#000000"], [1.0, "#ff8a00"]])
 COLORS = {"history": "#636efa", "actual": "#222222", "lstm": "#ef553b", "one_step": "#ff9f1c",
           "beyond": "#d62728", "naive": "#9e9e9e", "seasonal_naive": "#2ca02c", "drift": "#8c564b"}
 MAX_POINTS = 4000

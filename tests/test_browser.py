@@ -118,3 +118,74 @@ def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
     page.get_by_text(re.compile("not a text file")).wait_for(timeout=30_000)
     no_exception(page)
     shot(page, "6-bad-file")
+
+
+def _browser_page(p, url, errors):
+    browser = launch(p)
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(url)
+    pg.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
+    return browser, pg
+
+
+def test_a_link_copied_from_one_browser_reproduces_the_run_in_another(server, tmp_path):
+    """Change settings by hand, train, copy the address bar; a second server and browser get the same numbers."""
+    from playwright.sync_api import sync_playwright
+
+    shots = SHOTS or tmp_path
+    errors = []
+    with sync_playwright() as p:
+        browser, a = _browser_page(p, server.url, errors)
+        seed = a.get_by_role("spinbutton", name="Seed")
+        seed.fill("7")
+        seed.press("Enter")
+        wait_idle(a)
+        thumb = a.locator('[data-testid="stSlider"]').filter(has_text="Epochs").get_by_role("slider")
+        thumb.focus()
+        for _ in range(15):  # 250 -> 100 epochs
+            a.keyboard.press("ArrowLeft")
+        wait_idle(a)
+        a.wait_for_function("() => location.search.includes('epochs=100') && location.search.includes('seed=7')",
+                            timeout=30_000)
+        train(a)
+        first = a.locator('[data-testid="stTable"]').first.inner_text()
+        link = a.url
+        a.screenshot(path=str(shots / "7-link-first-browser.png"), full_page=True)
+        browser.close()
+
+        other = Server()  # a fresh process: nothing trained, nothing cached
+        try:
+            browser, b = _browser_page(p, other.url + "/?" + link.split("?", 1)[1], errors)
+            train(b)
+            again = b.locator('[data-testid="stTable"]').first.inner_text()
+            b.screenshot(path=str(shots / "8-link-second-browser.png"), full_page=True)
+            assert "seed=7" in b.url and "epochs=100" in b.url
+            browser.close()
+        finally:
+            other.stop()
+    assert again == first
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_presenter_mode_plays_the_gates(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as p:
+        browser, pg = _browser_page(p, server.url + "/?present=1&epochs=60", errors)
+        assert pg.get_by_text("More settings").count() == 1
+        train(pg)
+        pg.get_by_text("Gate dynamics", exact=True).click()
+        heading = pg.get_by_text(re.compile(r"^Unit 0 at t = \d+"))
+        heading.wait_for()
+        before = heading.inner_text()
+        pg.get_by_text("Play", exact=True).click()
+        pg.wait_for_function(
+            "(old) => { const e = [...document.querySelectorAll('p')].find(p => p.innerText.startsWith('Unit 0 at t =')); "
+            "return e && e.innerText !== old; }", arg=before, timeout=30_000)
+        no_exception(pg)
+        pg.screenshot(path=str((SHOTS or tmp_path) / "9-presenter-playing.png"), full_page=True)
+        assert "present=1" in pg.url
+        browser.close()
+    assert not errors, f"JavaScript errors: {errors}"

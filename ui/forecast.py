@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
 from lstmviz.jobs import LoadedJob
 
+from . import lessons as lesson_ui
 from . import share
 from .common import chart, int_slider, limits, plain, presenting, read_csv, registry
 
@@ -430,10 +432,14 @@ def compare_view(job) -> None:
     jobs = {cell: reg.start(f.series, f.config.replace(cell=cell), max_seconds=limits().train_seconds)
             if cell != f.config.cell else job for cell in ("lstm", "gru", "rnn")}
     running = [c for c, j in jobs.items() if not j.done]
-    if running:
-        with st.spinner(f"Training {', '.join(c.upper() for c in running)} on the same data and seed..."):
-            for j in jobs.values():
-                j.wait()
+    bars = {c: st.progress(0.0, text=f"{c.upper()}: starting") for c in running}
+    while any(not jobs[c].done for c in running):  # they train in the background; this only watches
+        for c in running:
+            p = jobs[c].progress()
+            bars[c].progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"{c.upper()}: epoch {p.epoch} of {p.epochs}")
+        time.sleep(0.3)
+    for bar in bars.values():
+        bar.empty()
     rows, curves = [], {}
     for cell, j in jobs.items():
         if j.error or j.fitted is None:
@@ -529,7 +535,7 @@ def page(link: dict) -> None:
         if share.pending("model") == "upload":
             share.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
-        config = choose_config(base, ctx, len(series), trainable)
+        config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential())
         link.update(share.config_params(config, trainable))
         if not trainable:
             link["model"] = "upload"
@@ -544,6 +550,8 @@ def page(link: dict) -> None:
                 st.error(problem)
             clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
                                 use_container_width=True, help="Train on everything but the test points.")
+            clicked = (lesson_ui.wants_training() and problem is None) or clicked
+    lesson_slot = st.container()
     chart(figures.series_preview(series, config.test), "preview")
     if not trainable:
         if own is not None:
@@ -552,9 +560,15 @@ def page(link: dict) -> None:
     if clicked:
         st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds).key
     job = reg.get(st.session_state.get("job_key"))
+    current = job if job is not None and job.key == (series.key, config) else None
+    if job is None or not job.done:
+        with lesson_slot:
+            lesson_ui.card(current, link)
     if job is None:
         st.info("Choose settings in the sidebar and press **Train model**.")
         return
     if not job.done:
         watch(job)
     show_results(job, (series.key, config), link)
+    with lesson_slot:  # after the results: the compare view may have trained what the lesson checks
+        lesson_ui.card(current, link)

@@ -1,0 +1,108 @@
+"""Guided lessons on the page: one click sets data, model and view, trains, and checks the signature."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lstmviz import lessons
+from lstmviz.forecast import preset
+
+from . import share
+from .common import registry
+
+MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
+
+
+def picker() -> None:
+    """Sidebar: the lesson buttons."""
+    current = st.session_state.get("lesson")
+    with st.expander("Guided lessons", expanded=current is None, icon=":material/school:"):
+        for les in lessons.LESSONS.values():
+            st.button(les.title, key=f"lesson_{les.id}", on_click=start, args=(les.id,), use_container_width=True,
+                      type="primary" if les.id == current else "secondary")
+        if current:
+            st.button("Leave the lesson", key="lesson_leave", on_click=leave, use_container_width=True)
+
+
+def start(lesson_id: str) -> None:
+    """Button callback: set every control the lesson needs, open its view, and ask for training."""
+    les = lessons.lesson(lesson_id)
+    ss = st.session_state
+    ss["lesson"] = les.id
+    ss["explore"] = MODES[les.kind]
+    if les.kind in ("forecast", "compare"):
+        ss["source"], ss["builtin"], ss["model_source"] = "Built-in series", les.preset, "Train here"
+        for key in [k for k in ss if isinstance(k, str) and k.startswith(f"{les.preset}:")]:
+            del ss[key]  # back to the preset's settings
+        for name, value in les.changes.items():
+            ss[f"{les.preset}:{name}"] = value
+        for key in ("gv_start", "gv_t", "gv_unit", "gv_units", "gv_epoch", "gv_play"):
+            ss.pop(key, None)
+        ss["gv_mode"] = "The whole series" if les.view == "gates" else "One input window"
+        ss["view"] = {"forecast": "Forecast", "gates": "Gate dynamics", "compare": "Compare cells"}[les.view]
+    else:
+        ss["task_lesson"] = dict(les.task)
+    ss["lesson_train"] = True
+
+
+def leave() -> None:
+    st.session_state.pop("lesson", None)
+
+
+def essential() -> tuple[str, ...] | None:
+    """The controls presenter mode keeps in view: the lesson's, if one is on."""
+    lid = st.session_state.get("lesson")
+    return lessons.LESSONS[lid].controls if lid in lessons.LESSONS else None
+
+
+def wants_training() -> bool:
+    """True once, right after a lesson was started: the page presses Train for the user."""
+    return bool(st.session_state.pop("lesson_train", False))
+
+
+def card(job, link: dict) -> None:
+    """The lesson's text and whether its signature is seen in this run."""
+    lid = st.session_state.get("lesson")
+    if lid is None and share.peek("lesson") is not None:
+        raw = share.pending("lesson")
+        if share.parse("lesson", raw, str, list(lessons.LESSONS)) is not None:
+            st.session_state["lesson"] = lid = raw
+    if lid not in lessons.LESSONS:
+        return
+    les = lessons.LESSONS[lid]
+    link["lesson"] = lid
+    with st.container(border=True):
+        st.markdown(f"**Lesson {les.title}**")
+        st.markdown(les.text)
+        st.markdown(f"*Expected signature:* {les.signature}.")
+        seen = signature(les, job)
+        if seen is None:
+            st.caption("The signature is checked once the model has trained with the lesson's settings.")
+        elif seen.seen:
+            st.success(f"Signature seen: {seen.detail}.", icon=":material/check_circle:")
+        else:
+            st.warning(f"Signature not seen: {seen.detail}. Try another seed or more epochs.",
+                       icon=":material/help:")
+
+
+def signature(les, job) -> lessons.Seen | None:
+    """Check the lesson's signature on this job, if it trained the lesson's data and cell."""
+    if job is None or not job.done or job.fitted is None or job.fitted.result is None:
+        return None
+    f = job.fitted
+    series, _ = preset(les.preset) if les.preset else (None, None)
+    if series is None or f.series.key != series.key:
+        return None
+    if les.id == "airline":
+        return lessons.check_beats_baselines(job.report)
+    if les.id == "sine":
+        lag, n = f.transform.lag, len(f.series)
+        epoch = job.snapshot_epochs[-1]
+        return lessons.check_periodic_gates(job.trace(epoch, lag, n - lag), int(round(lessons.series_period(f.series))))
+    if les.kind == "compare":
+        jobs = {c: registry().get((f.series.key, f.config.replace(cell=c))) for c in ("lstm", "gru")}
+        if any(j is None or not j.done or j.fitted is None for j in jobs.values()):
+            return None
+        return lessons.check_same_footing({c: j.report for c, j in jobs.items()},
+                                          {c: sum(p.numel() for p in j.fitted.model.parameters())
+                                           for c, j in jobs.items()})
+    return None
