@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -21,7 +22,7 @@ from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit
 from .record import Trace, record
 from .train import Epoch
 
-__all__ = ["TrainJob", "LoadedJob", "Registry", "Progress"]
+__all__ = ["Job", "TrainJob", "FunctionJob", "LoadedJob", "Registry", "Progress"]
 
 
 class Progress:
@@ -36,12 +37,15 @@ class Progress:
         return self.elapsed / self.epoch * (self.epochs - self.epoch) if self.epoch else None
 
 
-class TrainJob:
-    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12, max_seconds: float | None = None):
-        self.key = (series.key, config)
-        self.series, self.config, self.horizon, self.max_seconds = series, config, horizon, max_seconds
-        self.fitted: Fitted | None = None
-        self.report: Report | None = None
+class Job:
+    """Training in a background thread: progress per epoch, stop, wait; errors become `error` text.
+
+    Subclasses implement `_work()`, which trains with `self._on_epoch` as the callback and
+    `self.max_seconds` as the time limit.
+    """
+
+    def __init__(self, key, epochs: int, max_seconds: float | None = None):
+        self.key, self.epochs, self.max_seconds = key, epochs, max_seconds
         self.error: str | None = None
         self.started = time.time()
         self._lock = threading.Lock()
@@ -50,13 +54,14 @@ class TrainJob:
         self._elapsed = 0.0
         self._stop = threading.Event()
         self._done = threading.Event()
-        self._models: dict[int, torch.nn.Module] = {}
-        self._traces: dict[tuple, Trace] = {}
         self._thread = threading.Thread(target=self._run, name="lstmviz-train", daemon=True)
 
-    def start(self) -> "TrainJob":
+    def start(self) -> "Job":
         self._thread.start()
         return self
+
+    def _work(self) -> None:
+        raise NotImplementedError
 
     def _on_epoch(self, e: Epoch) -> bool:
         with self._lock:
@@ -68,9 +73,7 @@ class TrainJob:
 
     def _run(self):
         try:
-            fitted = fit(self.series, self.config, on_epoch=self._on_epoch, max_seconds=self.max_seconds)
-            self.report = evaluate(fitted, self.horizon)
-            self.fitted = fitted
+            self._work()
         except LstmVizError as e:
             self.error = str(e)
         except Exception as e:  # a bug: say so in the page, never a traceback
@@ -95,13 +98,42 @@ class TrainJob:
 
     def progress(self) -> Progress:
         with self._lock:
-            return Progress(len(self._losses), self.config.train.epochs, list(self._losses), list(self._val),
-                            self._elapsed)
+            return Progress(len(self._losses), self.epochs, list(self._losses), list(self._val), self._elapsed)
 
     @property
     def reusable(self) -> bool:
         """Another request for the same key may share this job: not stopped by hand, no error."""
         return not self._stop.is_set() and self.error is None
+
+
+class FunctionJob(Job):
+    """Runs `fn(on_epoch=..., max_seconds=...)` in the background; its return value is `result`."""
+
+    def __init__(self, key, fn: Callable[..., Any], epochs: int, max_seconds: float | None = None):
+        super().__init__(key, epochs, max_seconds)
+        self.fn = fn
+        self.result: Any = None
+        self.cache: dict = {}  # views keep what they derive from the result here (traces, finder output)
+
+    def _work(self) -> None:
+        self.result = self.fn(on_epoch=self._on_epoch, max_seconds=self.max_seconds)
+
+
+class TrainJob(Job):
+    """A forecasting run: fit, evaluate, then snapshots and recordings on demand."""
+
+    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12, max_seconds: float | None = None):
+        super().__init__((series.key, config), config.train.epochs, max_seconds)
+        self.series, self.config, self.horizon = series, config, horizon
+        self.fitted: Fitted | None = None
+        self.report: Report | None = None
+        self._models: dict[int, torch.nn.Module] = {}
+        self._traces: dict[tuple, Trace] = {}
+
+    def _work(self) -> None:
+        fitted = fit(self.series, self.config, on_epoch=self._on_epoch, max_seconds=self.max_seconds)
+        self.report = evaluate(fitted, self.horizon)
+        self.fitted = fitted
 
     # --- results ---
     @property
@@ -176,14 +208,17 @@ class Registry:
             return job
 
     def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None) -> TrainJob:
-        """The job for (series, config): an existing reusable one, or a new one, started."""
-        key = (series.key, config)
+        """The forecasting job for (series, config): an existing reusable one, or a new one, started."""
+        return self.start_job((series.key, config), lambda: TrainJob(series, config, max_seconds=max_seconds))
+
+    def start_job(self, key, make: Callable[[], Job]) -> Job:
+        """The job for `key`: an existing reusable one, or `make()`, started."""
         with self._lock:
             job = self._jobs.get(key)
             if job is not None and job.reusable:
                 self._jobs.move_to_end(key)
                 return job
-            job = TrainJob(series, config, max_seconds=max_seconds)
+            job = make()
             self._jobs[key] = job
             self.started += 1
             Registry.started_total += 1
