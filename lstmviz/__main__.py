@@ -1,4 +1,4 @@
-"""The command line: python -m lstmviz forecast CSV [...] prints one JSON object on stdout.
+"""The command line: python -m lstmviz forecast CSV [...] or task NAME [...] prints one JSON object on stdout.
 
 On bad input it prints one line on stderr and exits with code 2; never a traceback.
 """
@@ -18,6 +18,7 @@ from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .errors import InputError, LstmVizError
 from .forecast import PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare, preset
 from .models import CELLS
+from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--save-model", type=Path, help="save the trained weights (state_dict) here")
     f.add_argument("--max-rows", type=int, default=MAX_ROWS)
     f.add_argument("--max-mb", type=float, default=MAX_BYTES / 1024 / 1024)
+    t = sub.add_parser("task", help="train on a sequence task with a known answer and find the units that "
+                                    "track it; prints JSON")
+    t.add_argument("name", choices=list(TASKS))
+    t.add_argument("--length", type=int,
+                   help="steps per sequence (anbn: the padded length, holding a^k b^k up to k = (T - 2) / 2)")
+    t.add_argument("--cell", choices=list(CELLS))
+    t.add_argument("--seed", type=int)
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--lr", type=float)
+    t.add_argument("--hidden", type=int, dest="hidden_size")
+    t.add_argument("--n-train", type=int, dest="n_train")
+    t.add_argument("--top", type=int, default=3, help="units to report for each known quantity")
     return ap
 
 
@@ -101,6 +114,29 @@ def forecast(args) -> dict:
     }
 
 
+def task(args) -> dict:
+    changes = {k: getattr(args, k) for k in ("length", "cell", "seed", "epochs", "lr", "hidden_size", "n_train")
+               if getattr(args, k) is not None}
+    config = task_config(args.name, **changes)
+    if args.top < 1:
+        raise InputError("--top must be at least 1")
+    torch.set_num_threads(1)  # as for forecast
+    fitted = fit_task(config)
+    report = evaluate_task(fitted)
+    result = fitted.result
+    return {
+        **report,
+        "description": fitted.train.description,
+        "example": fitted.test.example(0),
+        "train_seconds": round(result.seconds, 4),
+        "epochs_run": result.epochs_run,
+        "stopped": result.stopped,
+        "message": result.message,
+        "units": find_units(fitted.model, fitted.test, top=args.top),
+        "config": config.to_dict(),
+    }
+
+
 def _clean(x):
     """numpy -> plain JSON values; non-finite numbers -> null (JSON has no NaN)."""
     if isinstance(x, dict):
@@ -117,7 +153,7 @@ def _clean(x):
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        out = forecast(args)
+        out = task(args) if args.command == "task" else forecast(args)
         print(json.dumps(_clean(out), allow_nan=False))
         return 0
     except LstmVizError as e:
