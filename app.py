@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from lstmviz.errors import LstmVizError
-from ui import forecast, lessons, share
+from ui import forecast, lessons, share, tasks
 from ui.common import keep, limits, presenting
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
@@ -24,8 +24,11 @@ h1 { font-size: 2.6rem !important; }
 </style>"""
 
 
+EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks"}
+
+
 def main() -> None:
-    keep(*forecast.GATE_KEYS)
+    keep(*forecast.GATE_KEYS, "task_example", "finder_pick")
     share.read_link()
     present = share.flag(share.pending("present"))
     if present is not None:
@@ -43,8 +46,17 @@ def main() -> None:
     if presenting():
         st.html(PRESENTER_CSS)
     notices = st.container()
-    link: dict[str, str] = {}
-    forecast.page(link)
+    raw = share.pending("explore")
+    if raw is not None and share.parse("explore", raw, str, list(EXPLORE)) is not None:
+        st.session_state["explore"] = EXPLORE[raw]
+    with st.sidebar:
+        mode = st.radio("Explore", list(EXPLORE.values()), key="explore", horizontal=True,
+                        help="Forecast a time series; train on sequence tasks whose mechanism is known.")
+    link: dict[str, str] = {"explore": next(k for k, v in EXPLORE.items() if v == mode)}
+    if mode == EXPLORE["tasks"]:
+        tasks.page(link)
+    else:
+        forecast.page(link)
     if presenting():
         link["present"] = "1"
     share.write_link(link)

@@ -11,8 +11,8 @@ from .data import Series
 from .record import Trace
 
 __all__ = ["decimate", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
-           "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "SEQUENTIAL", "DIVERGING",
-           "PROJECTOR"]
+           "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "confusion_figure", "bar_figure",
+           "tracks_figure", "SEQUENTIAL", "DIVERGING", "PROJECTOR"]
 
 SEQUENTIAL = "Viridis"  # gates in [0, 1]
 DIVERGING = "RdBu_r"  # signed values, 0 in white
@@ -160,7 +160,8 @@ def _zrange(q: str, z: np.ndarray) -> tuple[float, float]:
 def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, layer: int = 0, direction: int = 0,
                   sample: int = 0, t: int | None = None, t_range: tuple[int, int] | None = None,
                   x_values: np.ndarray | None = None, max_columns: int = 1500,
-                  colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING)) -> go.Figure:
+                  colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING),
+                  input_names: list[str] | None = None) -> go.Figure:
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
 
     t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
@@ -176,10 +177,14 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     ts = np.arange(lo, hi, step)
     n = len(qs) + 1
     domains = _stack(n, [1.3] + [1.0] * len(qs), gap=0.06)
-    xs = x_values if x_values is not None else trace.input(module, sample)[:, 0]
-    data = [dict(type="scatter", x=np.arange(lo, hi), y=np.asarray(xs, dtype=np.float64)[lo:hi], mode="lines",
-                 name="input", line=dict(color="#444", width=1.5), xaxis="x", yaxis="y",
-                 hovertemplate="t=%{x}<br>x=%{y:.4f}<extra></extra>")]
+    xs = np.asarray(x_values if x_values is not None else trace.input(module, sample), dtype=np.float64)
+    xs = xs.reshape(len(xs), -1)[:, :8]  # (T, channels): one line per input channel, at most 8
+    names = input_names or (["x"] if xs.shape[1] == 1 else [f"x{j}" for j in range(xs.shape[1])])
+    palette = ["#444444", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
+                 line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
+                 xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
+            for j in range(xs.shape[1])]
     layout = dict(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=False,
                   yaxis=dict(domain=domains[0]), annotations=[], shapes=[])
     titles = ["input x"] + [LABELS.get(q, q) for q in qs]
@@ -282,7 +287,52 @@ def half_life_figure(forget: np.ndarray, cap: float = 1000.0) -> go.Figure:
                     yaxis=dict(title=dict(text="steps"), type="log" if spread > 50 else "linear"))))
 
 
+def confusion_figure(confusion: list[list[int]], classes: list[str]) -> go.Figure:
+    """Counts of [true][predicted] classes as an annotated heatmap."""
+    z = np.asarray(confusion, dtype=np.float64)
+    notes = [dict(x=p, y=t, text=f"{int(z[t, p]):,}", showarrow=False,
+                  font=dict(color="white" if z[t, p] > z.max() / 2 else "black", size=14))
+             for t in range(len(classes)) for p in range(len(classes))]
+    return _unchecked(dict(
+        data=[dict(type="heatmap", z=z, x=list(range(len(classes))), y=list(range(len(classes))),
+                   colorscale="Blues", showscale=False,
+                   hovertemplate="true %{y}<br>predicted %{x}<br>%{z} examples<extra></extra>")],
+        layout=dict(height=300, margin=dict(l=60, r=20, t=40, b=50), title=dict(text="Confusion (held-out)"),
+                    annotations=notes,
+                    xaxis=dict(title=dict(text="predicted"), tickvals=list(range(len(classes))), ticktext=classes),
+                    yaxis=dict(title=dict(text="true"), tickvals=list(range(len(classes))), ticktext=classes,
+                               autorange="reversed"))))
+
+
+def bar_figure(x: list, y: list, title: str, x_title: str, y_title: str, y_range=None) -> go.Figure:
+    """One bar per x (accuracy by length, correlation by unit, ...)."""
+    return _unchecked(dict(
+        data=[dict(type="bar", x=[str(v) for v in x], y=np.asarray(y, dtype=np.float64), marker=dict(color="#636efa"))],
+        layout=dict(height=260, margin=dict(l=50, r=20, t=40, b=40), title=dict(text=title),
+                    xaxis=dict(title=dict(text=x_title), type="category"),
+                    yaxis=dict(title=dict(text=y_title), **({"range": list(y_range)} if y_range else {})))))
+
+
+def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, known_label: str,
+                  t: int | None = None) -> go.Figure:
+    """A unit's value and the known quantity it tracks, over one example's steps, on two y axes."""
+    steps = np.arange(len(known))
+    return _unchecked(dict(
+        data=[dict(type="scatter", x=steps, y=np.asarray(known, np.float64), name=known_label, mode="lines+markers",
+                   line=dict(color="#222", shape="hv")),
+              dict(type="scatter", x=steps, y=np.asarray(unit_values, np.float64), name=unit_label, mode="lines+markers",
+                   yaxis="y2", line=dict(color="#ef553b"))],
+        layout=dict(height=300, margin=dict(l=50, r=50, t=40, b=40), title=dict(text=f"{unit_label} vs {known_label}"),
+                    xaxis=dict(title=dict(text="t")), yaxis=dict(title=dict(text=known_label)),
+                    yaxis2=dict(title=dict(text=unit_label), overlaying="y", side="right"),
+                    legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
+                    shapes=[dict(type="line", x0=t, x1=t, y0=0, y1=1, yref="paper", line=dict(color="#ff2d55"))]
+                    if t is not None else [])))
+
+
 def _color(v: float, lo: float, hi: float, scale: str) -> str:
+    if not np.isfinite(v):  # no single number (an input of several channels): neutral grey
+        return "rgb(221, 221, 221)"
     frac = 0.5 if hi <= lo else float(np.clip((v - lo) / (hi - lo), 0, 1))
     return sample_colorscale(scale, [frac])[0]
 
@@ -308,7 +358,8 @@ def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int,
         shapes.append(dict(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2,
                            y0=y - h / 2, y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
         dark = _luminance(fill) < 0.45
-        notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{value:+.3f}", showarrow=False,
+        shown = f"{value:+.3f}" if np.isfinite(value) else "vector"
+        notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{shown}", showarrow=False,
                           font=dict(size=12, color="white" if dark else "black")))
 
     def op(x, y, sym):

@@ -15,9 +15,10 @@ import torch
 from .errors import InputError
 from .forecast import Fitted, Report, evaluate, fit, preset
 from .record import Trace, record
+from .tasks import default_config, evaluate_task, find_units, fit_task
 
 __all__ = ["Lesson", "Seen", "LESSONS", "lesson", "check_beats_baselines", "check_periodic_gates",
-           "check_same_footing", "periodicity", "run"]
+           "check_same_footing", "check_memory", "check_counting", "check_task", "periodicity", "run"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,24 @@ _add(Lesson(
     "after a short transient every gate repeats with the sine's period (mean correlation with itself one "
     "period later of at least 0.95) and visibly swings (some unit's sd at least 0.05)",
     "gates", preset="sine", controls=("hidden", "window", "epochs", "seed")))
+_add(Lesson(
+    "memory", "3 · Long memory: remember the first value", "task",
+    "Each sequence starts with the value to remember, followed by noise, and the model must output that first "
+    "value at the end. To do it, some unit must write the value into its cell at t = 0 and then keep it: its "
+    "forget gate must stay near 1 (keep) and its input gate near 0 (ignore the noise). Open Unit finder: it "
+    "lists the cells that track the remembered value, and Gate dynamics shows one example step by step.",
+    "a cell unit tracks the remembered value (|correlation| at least 0.85) while its forget gate stays near 1 "
+    "(mean at least 0.9)",
+    "finder", task={"task": "remember"}, controls=("cell", "hidden", "epochs", "seed")))
+_add(Lesson(
+    "counting", "4 · Counting: a^n b^n", "task",
+    "Strings like aaabbb are accepted and aaabb or aabbb rejected, so the model must count. Weiss et al. (2018) "
+    "found that LSTMs learn to count in their cell state: one unit goes up with every a and down with every b. "
+    "Open Unit finder to see the unit whose cell best tracks the running count (#a - #b), and Gate dynamics to "
+    "watch it climb and fall on one string. The results also show how it does on strings longer than any it "
+    "trained on.",
+    "at least 99% held-out accuracy, and a cell unit that tracks the running count with |correlation| at least 0.9",
+    "finder", task={"task": "anbn"}, controls=("cell", "hidden", "epochs", "seed")))
 _add(Lesson(
     "lstm_vs_gru", "5 · LSTM vs GRU, same data, same seed", "compare",
     "Seed 000 says an LSTM and a GRU are alternatives; here they train on the same airline data with the same "
@@ -129,6 +148,39 @@ def check_same_footing(reports: dict[str, Report], params: dict[str, int]) -> Se
                 f"weights LSTM {params['lstm']:,}, GRU {params['gru']:,}")
 
 
+def check_memory(fit) -> Seen:
+    """Lesson 3: some cell unit holds the first value (|r| >= 0.85) with its forget gate near 1 (mean >= 0.9)."""
+    units = find_units(fit.model, fit.test, quantities=("c",), top=fit.model.recurrent.hidden_size)
+    X = torch.as_tensor(np.array(fit.test.X[:256]))
+    f = record(fit.model, X).block(layer=0).arrays.get("f")
+    if f is None:
+        return Seen(False, f"a {fit.config.cell.upper()} has no forget gate")
+    best = None
+    for u in units:
+        if u["layer"] == 0 and u["known"] == "remembered value":
+            keep = float(f[1:, :, u["unit"]].mean())
+            if best is None or min(abs(u["correlation"]) / 0.85, keep / 0.9) > best[0]:
+                best = (min(abs(u["correlation"]) / 0.85, keep / 0.9), u, keep)
+    _, u, keep = best
+    return Seen(abs(u["correlation"]) >= 0.85 and keep >= 0.9,
+                f"unit {u['unit']}: cell vs remembered value r = {u['correlation']:+.3f}, mean forget gate {keep:.3f}")
+
+
+def check_counting(fit, report: dict) -> Seen:
+    """Lesson 4: >= 99% accuracy and a cell unit tracking the running count with |r| >= 0.9."""
+    units = [u for u in find_units(fit.model, fit.test, quantities=("c",), top=3) if u["known"] == "running count"]
+    u = units[0]
+    acc = report["value"]
+    longer = report.get("longer", {}).get("accuracy")
+    return Seen(acc >= 0.99 and abs(u["correlation"]) >= 0.9,
+                f"accuracy {acc:.1%}; unit {u['unit']}'s cell vs running count r = {u['correlation']:+.3f}"
+                + (f"; on longer strings {longer:.1%}" if longer is not None else ""))
+
+
+def check_task(lesson_id: str, fit, report: dict) -> Seen:
+    return check_memory(fit) if lesson_id == "memory" else check_counting(fit, report)
+
+
 def whole_series_trace(fitted: Fitted) -> Trace:
     """The trained model run once over the whole encoded series (what Gate dynamics shows)."""
     s = fitted.encoded()[fitted.transform.lag:]
@@ -150,7 +202,9 @@ def run(lesson_id: str, seed: int | None = None) -> Seen:
         if lesson_id == "airline":
             return check_beats_baselines(evaluate(fitted))
         return check_periodic_gates(whole_series_trace(fitted), int(round(series_period(series))))
-    raise InputError(f"lesson {lesson_id!r} cannot run yet")
+    config = default_config(**les.task, **({"seed": seed} if seed is not None else {}))
+    fitted = fit_task(config)
+    return check_task(lesson_id, fitted, evaluate_task(fitted))
 
 
 def series_period(series) -> float:

@@ -5,6 +5,8 @@ import re
 
 import streamlit as st
 
+from lstmviz import figures
+
 from lstmviz.data import load_csv
 from lstmviz.jobs import Registry
 from lstmviz.limits import Limits
@@ -57,3 +59,25 @@ def keep(*keys: str) -> None:
     for key in keys:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def watch(job, loss_title: str | None = None) -> None:
+    """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
+
+    The bar and the chart are drawn at once, empty, so the layout does not jump as training runs."""
+    st.subheader("Training")
+    st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
+    bar, plot = st.empty(), st.empty()
+    title = {"title": loss_title} if loss_title else {}
+    p = job.progress()
+    bar.progress(0.0, text=f"epoch 0 of {p.epochs} · starting")
+    chart(figures.loss_curve([], None, p.epochs, **title), "live_loss_0", plot)
+    drawn = 0
+    while not job.wait(0.4):
+        p = job.progress()
+        eta = f", about {p.eta:.0f} s left" if p.eta is not None else ""
+        bar.progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
+        if p.epoch > drawn:  # redraw only on news; each drawing needs its own key (identical charts clash)
+            drawn = p.epoch
+            chart(figures.loss_curve(p.losses, p.val_losses, p.epochs, **title), f"live_loss_{drawn}", plot)
+    st.rerun()

@@ -18,7 +18,7 @@ from lstmviz.jobs import LoadedJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, int_slider, limits, plain, presenting, read_csv, registry
+from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, watch
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -241,28 +241,6 @@ def uploaded_model(series, config: ForecastConfig):
 
 # --- training -------------------------------------------------------------------------------
 
-def watch(job, loss_title: str | None = None) -> None:
-    """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
-
-    The bar and the chart are drawn at once, empty, so the layout does not jump as training runs."""
-    st.subheader("Training")
-    st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
-    bar, plot = st.empty(), st.empty()
-    title = {"title": loss_title} if loss_title else {}
-    p = job.progress()
-    bar.progress(0.0, text=f"epoch 0 of {p.epochs} · starting")
-    chart(figures.loss_curve([], None, p.epochs, **title), "live_loss_0", plot)
-    drawn = 0
-    while not job.wait(0.4):
-        p = job.progress()
-        eta = f", about {p.eta:.0f} s left" if p.eta is not None else ""
-        bar.progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
-        if p.epoch > drawn:  # redraw only on news; each drawing needs its own key (identical charts clash)
-            drawn = p.epoch
-            chart(figures.loss_curve(p.losses, p.val_losses, p.epochs, **title), f"live_loss_{drawn}", plot)
-    st.rerun()
-
-
 # --- results --------------------------------------------------------------------------------
 
 def show_forecast(job) -> None:
@@ -357,7 +335,7 @@ def gate_view(job, link: dict):
         st.caption("How many steps until a unit's forget gate halves what its cell holds.")
 
 
-def scrubber(trace, kind: str, layer: int, link: dict) -> None:
+def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None) -> None:
     """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part."""
     playing = bool(st.session_state.get("gv_play", False))
     T, _, H = trace.block(layer=layer).shape
@@ -374,7 +352,7 @@ def scrubber(trace, kind: str, layer: int, link: dict) -> None:
             st.session_state["gv_unit"] = 0
         if st.session_state.get("gv_play", False):
             st.session_state["gv_t"] = (st.session_state.get("gv_t", 0) + 1) % T
-        c1, c2, c3 = st.columns([6, 2, 1.4])
+        c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
         t = c1.slider("Timestep t", 0, T - 1, key="gv_t", help="Move through time; every plot marks this step.")
         unit = c2.number_input("Unit", 0, H - 1, key="gv_unit", help="Which memory cell the diagram shows.")
         c3.toggle("Play", key="gv_play", help="Step through time by itself.")
@@ -383,7 +361,8 @@ def scrubber(trace, kind: str, layer: int, link: dict) -> None:
         share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
         share.set_param("unit", int(unit))
         lo = max(0, min(t - 750, T - 1500))
-        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales), "heatmaps")
+        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales,
+                                   input_names=input_names), "heatmaps")
         v = analysis.step_values(trace, int(unit), int(t), layer=layer)
         c1, c2 = st.columns([1, 1])
         chart(figures.cell_diagram(kind, v, int(unit), int(t), colorscales=scales), "cell_diagram", c1)

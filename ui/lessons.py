@@ -40,7 +40,14 @@ def start(lesson_id: str) -> None:
         ss["gv_mode"] = "The whole series" if les.view == "gates" else "One input window"
         ss["view"] = {"forecast": "Forecast", "gates": "Gate dynamics", "compare": "Compare cells"}[les.view]
     else:
-        ss["task_lesson"] = dict(les.task)
+        name = les.task["task"]
+        ss["task"] = name
+        for key in [k for k in ss if isinstance(k, str) and k.startswith(f"task:{name}:")]:
+            del ss[key]  # back to the task's default settings
+        for field, value in les.task.items():
+            if field != "task":
+                ss[f"task:{name}:{field}"] = value
+        ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")
     ss["lesson_train"] = True
 
 
@@ -86,7 +93,16 @@ def card(job, link: dict) -> None:
 
 def signature(les, job) -> lessons.Seen | None:
     """Check the lesson's signature on this job, if it trained the lesson's data and cell."""
-    if job is None or not job.done or job.fitted is None or job.fitted.result is None:
+    if job is None or not job.done or job.error:
+        return None
+    if les.kind == "task":
+        result = getattr(job, "result", None)
+        if not isinstance(result, dict) or result["fit"].config.task != les.task["task"]:
+            return None
+        if ("lesson", les.id) not in job.cache:
+            job.cache[("lesson", les.id)] = lessons.check_task(les.id, result["fit"], result["report"])
+        return job.cache[("lesson", les.id)]
+    if getattr(job, "fitted", None) is None or job.fitted.result is None:
         return None
     f = job.fitted
     series, _ = preset(les.preset) if les.preset else (None, None)

@@ -21,7 +21,7 @@ CONFIG = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "wind
           "clip": "clip", "seed": "seed"}
 VIEW = ("view", "on", "start", "epoch", "layer", "t", "unit")
 PAGE = ("explore", "src", "series", "len", "period", "noise", "nseed", "typed", "model", "present", "lesson")
-TASK = ("task", "tlength", "tcells")
+TASK = ("task", "tlength", "n", "ex")
 TEXT = ("text",)
 KNOWN = set(CONFIG) | set(VIEW) | set(PAGE) | set(TASK) | set(TEXT)
 MAX_VALUE_CHARS = 4000  # typed numbers travel in the link up to this length

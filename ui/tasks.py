@@ -1,0 +1,304 @@
+"""The sequence-tasks part of the page: a task with a known mechanism, training, results, the unit
+finder, one example's gates, and LSTM / GRU / RNN side by side."""
+from __future__ import annotations
+
+import hashlib
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from lstmviz import figures, tasks
+from lstmviz.errors import LstmVizError
+from lstmviz.jobs import FunctionJob
+
+from . import lessons as lesson_ui
+from . import share
+from .common import chart, limits, plain, read_csv, registry, watch
+from .forecast import scrubber
+
+TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
+              "anbn": "Counting: accept a^n b^n, reject the rest", "parity": "Parity of a bit string",
+              "seed004": "Seed 004: does a short sequence rise?", "csv": "Upload a CSV (one sequence per row)"}
+LENGTHS = {"adding": (10, 200), "remember": (2, 100), "anbn": (6, 62), "parity": (2, 64), "seed004": (2, 50)}
+VIEWS = ["Results", "Gate dynamics", "Unit finder", "Compare cells"]
+VIEW_SLUGS = {"results": VIEWS[0], "gates": VIEWS[1], "finder": VIEWS[2], "compare": VIEWS[3]}
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+SIZES = [200, 500, 1000, 2000, 5000, 10000, 20000]
+BATCHES = [16, 32, 64, 128, 0]
+CELLS = ["lstm", "gru", "rnn"]
+
+
+def _source(link: dict):
+    """Sidebar: the task, or an uploaded CSV of sequences. Returns (name, base config, data or None, data key)."""
+    share.take("task", "task", options=list(TASK_NAMES), kind=str)
+    name = st.selectbox("Task", list(TASK_NAMES), format_func=TASK_NAMES.get, key="task")
+    link["task"] = name
+    if name != "csv":
+        return name, tasks.DEFAULTS[name], None, None
+    up = st.file_uploader("Sequences (CSV)", type=["csv", "txt", "tsv"], key="task_upload",
+                          help="One sequence per row, one step per column, and a label column (text or whole "
+                               "numbers: classify; other numbers: regress).")
+    if up is None:
+        st.info("Upload a CSV: one sequence per row plus a label column.")
+        return name, None, None, None
+    try:
+        lim = limits()
+        if up.size > lim.upload_bytes:
+            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+        data = up.getvalue()
+        columns = list(read_csv(data, lim.rows, lim.upload_bytes).frame.columns)
+        label = st.selectbox("Label column", ["(found by name, else the last)"] + columns, key="task_label")
+        task = tasks.from_csv(data, None if label.startswith("(") else label, max_bytes=lim.upload_bytes)
+    except LstmVizError as e:
+        st.error(plain(f"{up.name}: {e}"))
+        return name, None, None, None
+    st.caption(f"{len(task):,} sequences of {task.length} steps · "
+               + (f"classes: {plain(', '.join(task.classes))}" if task.classes else "a number to predict"))
+    base = tasks.TaskConfig(task="csv", length=task.length, n_train=len(task), n_test=max(1, len(task) // 5),
+                            hidden_size=16, epochs=40, lr=1e-2, batch_size=32)
+    return name, base, task, hashlib.sha1(data).hexdigest()[:12] + str(label)
+
+
+def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
+    """Sidebar: length, data size, model and training controls (keys carry the task)."""
+    k = lambda field: f"task:{name}:{field}"  # noqa: E731
+    lim = limits()
+    if data is None:
+        lo, hi = LENGTHS[name]
+        share.take("tlength", k("length"), lo=lo, hi=hi)
+        length = st.slider("Sequence length T", lo, hi, base.length, key=k("length"),
+                           help="Steps per sequence: longer asks for longer memory.")
+        share.take("n", k("n_train"), options=SIZES)
+        n_train = st.select_slider("Training sequences", SIZES, min(SIZES, key=lambda v: abs(v - base.n_train)),
+                                   key=k("n_train"), help="How many examples to learn from; 1,000 more are held out.")
+    else:
+        length, n_train = data.length, base.n_train
+    share.take("cell", k("cell"), options=CELLS, kind=str)
+    share.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
+    share.take("epochs", k("epochs"), lo=1, hi=min(300, lim.epochs))
+    share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
+    share.take("batch", k("batch"), options=BATCHES)
+    share.take("seed", k("seed"), lo=0, hi=1_000_000)
+    cell = st.selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
+                        help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
+    epochs = st.slider("Epochs", 1, min(300, lim.epochs), min(base.epochs, 300), key=k("epochs"),
+                       help="Passes over the training sequences.")
+    lr = st.select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - base.lr)), key=k("lr"),
+                          format_func=lambda v: f"{v:g}")
+    batch = st.selectbox("Batch size", BATCHES, BATCHES.index(base.batch_size) if base.batch_size in BATCHES else 2,
+                         key=k("batch"), format_func=lambda b: "full" if b == 0 else str(b))
+    seed = st.number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
+                           help="The data, the starting weights and the batch order: same seed, same numbers.")
+    return base.replace(length=int(length), n_train=int(n_train), cell=cell, hidden_size=int(hidden),
+                        epochs=int(epochs), lr=float(lr), batch_size=int(batch), seed=int(seed))
+
+
+def _job(config: tasks.TaskConfig, data, data_key) -> FunctionJob:
+    """The shared job for this config (and data): trained once, for every session."""
+    def run(on_epoch, max_seconds):
+        fit = tasks.fit_task(config, on_epoch=on_epoch, max_seconds=max_seconds, task=data)
+        return {"fit": fit, "report": tasks.evaluate_task(fit)}
+
+    key = ("task", config, data_key)
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds))
+
+
+def page(link: dict) -> None:
+    with st.sidebar:
+        st.header("1 · Task")
+        name, base, data, data_key = _source(link)
+        if base is None:
+            return
+        st.caption(TASK_NAMES[name] if data is None else "")
+        st.header("2 · Model")
+        config = _config(name, base, data)
+        link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.cell,
+                     "hidden": str(config.hidden_size), "epochs": str(config.epochs), "lr": f"{config.lr:g}",
+                     "batch": str(config.batch_size), "seed": str(config.seed)})
+        problem = None
+        try:
+            config.check()
+            tasks.TASKS[name](2, config.length, 0) if data is None else None  # the generator's own checks
+        except LstmVizError as e:
+            problem = str(e)
+            st.error(problem)
+        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="task_train",
+                            use_container_width=True, help="Train on the training sequences; the rest are held out.")
+        clicked = (lesson_ui.wants_training() and problem is None) or clicked
+    lesson_slot = st.container()
+    if data is None and problem is None:
+        sample = tasks.TASKS[name](3, config.length, config.seed)
+        st.markdown(f"**{TASK_NAMES[name]}.** {sample.description}")
+        st.code("\n".join(sample.example(k) for k in range(3)), language=None)
+    key = ("task", config, data_key)
+    if clicked:
+        st.session_state["task_job"] = _job(config, data, data_key).key
+    job = registry().get(st.session_state.get("task_job"))
+    current = job if job is not None and job.key == key else None
+    if job is None or not job.done:
+        with lesson_slot:
+            lesson_ui.card(current, link)
+    if job is None:
+        st.info("Choose a task and settings in the sidebar and press **Train model**.")
+        return
+    if not job.done:
+        watch(job, "Loss (MSE)" if job.key[1].task == "adding" or job.key[1].task == "remember" else "Loss (nats)")
+    results(job, key, link)
+    with lesson_slot:
+        lesson_ui.card(current, link)
+
+
+def results(job: FunctionJob, key, link: dict) -> None:
+    if job.error:
+        st.error(f"Training failed: {plain(job.error)}")
+        return
+    fit, report = job.result["fit"], job.result["report"]
+    if job.key != key:
+        st.warning("Settings changed since this model was trained: the results below are for the earlier "
+                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+    res = fit.result
+    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
+    raw = share.pending("view")
+    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
+        st.session_state["task_view"] = VIEW_SLUGS[raw]
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="task_view",
+                                label_visibility="collapsed") or VIEWS[0]
+    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    if view == "Results":
+        show_results(fit, report)
+    elif view == "Gate dynamics":
+        example_gates(job, fit, link)
+    elif view == "Unit finder":
+        finder(job, fit)
+    else:
+        compare(job, fit)
+
+
+def _metric_text(metric: str, v: float) -> str:
+    return f"{v:.1%}" if metric == "accuracy" else f"{v:.4f}"
+
+
+def show_results(fit, report: dict) -> None:
+    m = report["metric"]
+    better = report["value"] > report["baseline"] if m == "accuracy" else report["value"] < report["baseline"]
+    table = pd.DataFrame({m: [_metric_text(m, report["value"]), _metric_text(m, report["baseline"])]},
+                         index=[f"{fit.config.cell.upper()} (held-out)",
+                                "baseline: " + ("majority class" if m == "accuracy" else "predict the mean")])
+    st.table(table)
+    if not better:
+        st.warning("The model does not beat the baseline yet: try more epochs, more units or another seed.")
+    if fit.config.task == "adding":
+        st.caption("Hochreiter and Schmidhuber call the adding problem solved below an MSE of 0.04.")
+    c1, c2 = st.columns(2)
+    if m == "accuracy":
+        chart(figures.confusion_figure(report["confusion"], report["classes"]), "confusion", c1)
+    longer = report.get("longer")
+    if longer:
+        ks = sorted(longer["by_k"], key=int)
+        chart(figures.bar_figure(ks, [longer["by_k"][k] for k in ks], "Accuracy on longer strings than trained",
+                                 "n (a's in the string)", "accuracy", (0, 1)), "longer", c2)
+        st.caption(f"Trained on n = {longer['trained_k'][0]} to {longer['trained_k'][1]}; on n = {longer['k'][0]} "
+                   f"to {longer['k'][1]} it scores {longer['accuracy']:.1%}.")
+    chart(figures.loss_curve(fit.result.losses, fit.result.val_losses,
+                             title="Loss (MSE)" if m == "mse" else "Loss (cross-entropy, nats)"), "task_loss")
+
+
+def _example_trace(job, fit, k: int):
+    if ("trace", k) not in job.cache:
+        if len(job.cache) > 64:
+            job.cache.clear()
+        from lstmviz import record
+
+        job.cache[("trace", k)] = record(fit.model, torch.as_tensor(np.array(fit.test.X[k:k + 1])))
+    return job.cache[("trace", k)]
+
+
+def _input_names(task) -> list[str] | None:
+    if task.symbols is not None:
+        return list(task.symbols)
+    return ["value", "marker"] if task.name == "adding" else None
+
+
+def _example_picker(fit) -> int:
+    n = len(fit.test)
+    share.take("ex", "task_example", lo=0, hi=n - 1)
+    return int(st.number_input("Held-out example", 0, n - 1, 0, key="task_example",
+                               help="Which held-out sequence to run the model on."))
+
+
+def example_gates(job, fit, link: dict) -> None:
+    k = _example_picker(fit)
+    link["ex"] = str(k)
+    st.code(fit.test.example(k), language=None)
+    trace = _example_trace(job, fit, k)
+    out = trace.output[0] if trace.output.dim() > 1 else trace.output
+    guess = (fit.test.classes[int(out.argmax())] if fit.test.kind == "classify" else f"{float(out[0]):.3f}")
+    st.caption(f"The model answers **{plain(guess)}**. t = 0 is the first step of the sequence.")
+    scrubber(trace, fit.config.cell, 0, link, _input_names(fit.test))
+
+
+def finder(job, fit) -> None:
+    if "units" not in job.cache:
+        with st.spinner("Correlating every unit with what the task is known to need..."):
+            job.cache["units"] = tasks.find_units(fit.model, fit.test, top=5)
+    units = job.cache["units"]
+    if not units:
+        st.info("This task has no known quantity to look for.")
+        return
+    frame = pd.DataFrame(units)[["known", "quantity", "unit", "layer", "correlation"]]
+    st.markdown("The units whose value best tracks a quantity the task is known to need, over every step of "
+                f"{min(256, len(fit.test))} held-out sequences (Pearson correlation):")
+    st.table(frame.style.format({"correlation": "{:+.3f}"}))
+    options = list(range(len(units)))
+    pick = st.selectbox("Follow one", options, key="finder_pick",
+                        format_func=lambda j: f"unit {units[j]['unit']} {units[j]['quantity']} vs {units[j]['known']}")
+    u = units[pick if pick is not None and pick < len(units) else 0]
+    k = _example_picker(fit)
+    trace = _example_trace(job, fit, k)
+    values = trace.get(u["quantity"], module=u["module"], layer=u["layer"], direction=u["direction"])[:, u["unit"]]
+    chart(figures.tracks_figure(values, fit.test.known[u["known"]][k], f"unit {u['unit']} {u['quantity']}",
+                                u["known"]), "tracks")
+    st.code(fit.test.example(k), language=None)
+
+
+def compare(job, fit) -> None:
+    """The same task, data and seed with each cell, trained in shared background jobs."""
+    config = fit.config
+    if config.task not in tasks.TASKS:
+        st.info("Comparing cells works on the built-in tasks.")
+        return
+    jobs = {c: _job(config.replace(cell=c), None, None) for c in CELLS}
+    running = [c for c, j in jobs.items() if not j.done]
+    bars = {c: st.progress(0.0, text=f"{c.upper()}: starting") for c in running}
+    while any(not jobs[c].done for c in running):
+        for c in running:
+            p = jobs[c].progress()
+            bars[c].progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"{c.upper()}: epoch {p.epoch} of {p.epochs}")
+        time.sleep(0.3)
+    for bar in bars.values():
+        bar.empty()
+    rows, curves = [], {}
+    for c, j in jobs.items():
+        if j.error:
+            st.error(f"{c.upper()}: {plain(j.error)}")
+            continue
+        f, r = j.result["fit"], j.result["report"]
+        curves[c.upper()] = f.result.val_losses or f.result.losses
+        rows.append([c.upper(), _metric_text(r["metric"], r["value"]), _metric_text(r["metric"], r["baseline"]),
+                     f"{sum(p.numel() for p in f.model.parameters()):,}", f"{f.result.seconds:.1f}"])
+    st.table(pd.DataFrame(rows, columns=["cell", f"held-out {report_metric(jobs)}", "baseline", "parameters",
+                                         "train seconds"]).set_index("cell"))
+    chart(figures.loss_curves(curves, title="Held-out loss per epoch"), "task_compare")
+    st.caption(f"Same task, data, epochs, learning rate and seed ({config.seed}); only the cell differs. "
+               "Pick a cell in the sidebar to see its gates (already trained: no waiting).")
+
+
+def report_metric(jobs) -> str:
+    for j in jobs.values():
+        if j.result:
+            return j.result["report"]["metric"]
+    return "metric"
