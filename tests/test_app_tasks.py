@@ -1,0 +1,79 @@
+"""The sequence-tasks page with AppTest: every view renders, uploads work or say what is wrong."""
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import APP, TIMEOUT
+
+
+def _tasks(**params):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"explore": "tasks", **params})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _train(at):
+    at.button(key="task_train").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _views(at):
+    for view in ("Results", "Gate dynamics", "Unit finder", "Compare cells"):
+        at.button_group(key="task_view").set_value(view).run()
+        assert not at.exception, (view, at.exception)
+        assert not at.error, (view, [e.value for e in at.error])
+
+
+def test_parity_trains_and_every_view_renders():
+    at = _tasks(task="parity", tlength="6", n="1000", epochs="15", hidden="8")
+    assert at.selectbox(key="task").value == "parity"
+    assert at.slider(key="task:parity:length").value == 6
+    _train(at)
+    table = at.table[0].value
+    assert table.columns[0] == "accuracy" and table.iloc[0, 0].endswith("%")
+    _views(at)
+    at.button_group(key="task_view").set_value("Unit finder").run()
+    finder = at.table[0].value
+    assert set(finder["known"]) == {"running parity"}
+    assert (finder["correlation"].abs() <= 1).all()
+    assert at.query_params["view"] in ("finder", ["finder"])
+
+
+def test_adding_reports_mse_against_the_mean_predictor():
+    at = _tasks(task="adding", tlength="20", n="1000", epochs="3")
+    _train(at)
+    table = at.table[0].value
+    assert table.columns[0] == "mse"
+    assert 0.1 < float(table.iloc[1, 0]) < 0.25  # the mean predictor on U(0,1) + U(0,1)
+    assert any("0.04" in c.value for c in at.caption)
+
+
+def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(120, 6))
+    labels = np.where(rows[:, -1] > rows[:, 0], "up", "down")
+    text = "s1,s2,s3,s4,s5,s6,label\n" + "\n".join(",".join(f"{v:.3f}" for v in r) + f",{lab}"
+                                                for r, lab in zip(rows, labels))
+    at = _tasks(task="csv")
+    at.file_uploader(key="task_upload").set_value(("seqs.csv", text.encode(), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("120 sequences of 6 steps" in c.value for c in at.caption)
+    _train(at)
+    assert at.table[0].value.columns[0] == "accuracy"
+    at.button_group(key="task_view").set_value("Gate dynamics").run()
+    assert not at.exception
+
+    bad = b"a,b,label\n1,x,0\n2,3,1\n"
+    at.file_uploader(key="task_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert any("bad.csv" in e.value for e in at.error)
+
+
+def test_a_bad_task_link_is_ignored_with_a_notice():
+    at = _tasks(task="rm -rf", tlength="99999", n="3")
+    text = " ".join(w.value for w in at.warning)
+    assert "task='rm -rf' is not one of" in text
+    assert "n='3' is not one of" in text
+    assert at.selectbox(key="task").value == "adding"
