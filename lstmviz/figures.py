@@ -181,12 +181,20 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     xs = xs.reshape(len(xs), -1)[:, :8]  # (T, channels): one line per input channel, at most 8
     names = input_names or (["x"] if xs.shape[1] == 1 else [f"x{j}" for j in range(xs.shape[1])])
     palette = ["#444444", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
-    data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
-                 line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
-                 xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
-            for j in range(xs.shape[1])]
-    layout = dict(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=False,
-                  yaxis=dict(domain=domains[0]), annotations=[], shapes=[])
+    one_hot = xs.shape[1] > 1 and input_names is not None and bool(np.all((xs == 0) | (xs == 1))) \
+        and bool(np.all(xs.sum(1) == 1)) and hi - lo <= 300
+    if one_hot:  # symbols: write them on the input row, one per step
+        data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), mode="text",
+                     text=[names[j] for j in xs[lo:hi].argmax(1)], textfont=dict(size=15, color="#222"),
+                     xaxis="x", yaxis="y", hovertemplate="t=%{x}<br>%{text}<extra></extra>")]
+    else:
+        data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
+                     line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
+                     xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
+                for j in range(xs.shape[1])]
+    layout = dict(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=xs.shape[1] > 1 and not one_hot,
+                  legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+                  yaxis=dict(domain=domains[0], **({"visible": False} if one_hot else {})), annotations=[], shapes=[])
     titles = ["input x"] + [LABELS.get(q, q) for q in qs]
     for row in range(n):
         ax = "" if row == 0 else str(row + 1)
@@ -295,7 +303,7 @@ def confusion_figure(confusion: list[list[int]], classes: list[str]) -> go.Figur
              for t in range(len(classes)) for p in range(len(classes))]
     return _unchecked(dict(
         data=[dict(type="heatmap", z=z, x=list(range(len(classes))), y=list(range(len(classes))),
-                   colorscale="Blues", showscale=False,
+                   colorscale=[[0, "#f7fbff"], [1, "#08306b"]], showscale=False,
                    hovertemplate="true %{y}<br>predicted %{x}<br>%{z} examples<extra></extra>")],
         layout=dict(height=300, margin=dict(l=60, r=20, t=40, b=50), title=dict(text="Confusion (held-out)"),
                     annotations=notes,

@@ -189,3 +189,27 @@ def test_presenter_mode_plays_the_gates(server, tmp_path):
         assert "present=1" in pg.url
         browser.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
+    """Lesson 4 (counting) from the sidebar: it trains, marks its signature seen, and the task views draw."""
+    from playwright.sync_api import sync_playwright
+
+    shots = SHOTS or tmp_path
+    errors = []
+    with sync_playwright() as p:
+        browser, pg = _browser_page(p, server.url, errors)
+        pg.get_by_role("button", name=re.compile("Counting: a\\^n b\\^n")).click()
+        pg.get_by_text(re.compile("^Signature seen")).wait_for(timeout=120_000)
+        wait_idle(pg)
+        no_exception(pg)
+        assert "lesson=counting" in pg.url and "explore=tasks" in pg.url
+        pg.screenshot(path=str(shots / "10-lesson-counting.png"), full_page=True)
+        for view in ("Gate dynamics", "Results", "Compare cells"):
+            pg.get_by_text(view, exact=True).click()
+            wait_idle(pg)
+            no_exception(pg)
+        pg.get_by_text("held-out accuracy", exact=False).first.wait_for(timeout=120_000)
+        pg.screenshot(path=str(shots / "11-task-compare.png"), full_page=True)
+        browser.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -113,7 +113,6 @@ def page(link: dict) -> None:
         name, base, data, data_key = _source(link)
         if base is None:
             return
-        st.caption(TASK_NAMES[name] if data is None else "")
         st.header("2 · Model")
         config = _config(name, base, data)
         link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.cell,
