@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from lstmviz.errors import LstmVizError
-from ui import forecast, lessons, share, tasks
+from ui import forecast, lessons, share, tasks, text
 from ui.common import keep, limits, presenting
 
 st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
@@ -24,7 +24,7 @@ h1 { font-size: 2.6rem !important; }
 </style>"""
 
 
-EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks"}
+EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "Text"}
 
 
 def main() -> None:
@@ -51,10 +51,13 @@ def main() -> None:
         st.session_state["explore"] = EXPLORE[raw]
     with st.sidebar:
         mode = st.radio("Explore", list(EXPLORE.values()), key="explore", horizontal=True,
-                        help="Forecast a time series; train on sequence tasks whose mechanism is known.")
+                        help="Forecast a time series; train on sequence tasks whose mechanism is known; or "
+                             "train a character model on text.")
     link: dict[str, str] = {"explore": next(k for k, v in EXPLORE.items() if v == mode)}
     if mode == EXPLORE["tasks"]:
         tasks.page(link)
+    elif mode == EXPLORE["text"]:
+        text.page(link)
     else:
         forecast.page(link)
     if presenting():

@@ -178,16 +178,21 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     n = len(qs) + 1
     domains = _stack(n, [1.3] + [1.0] * len(qs), gap=0.06)
     xs = np.asarray(x_values if x_values is not None else trace.input(module, sample), dtype=np.float64)
-    xs = xs.reshape(len(xs), -1)[:, :8]  # (T, channels): one line per input channel, at most 8
+    xs = xs.reshape(len(xs), -1)  # (T, channels)
     names = input_names or (["x"] if xs.shape[1] == 1 else [f"x{j}" for j in range(xs.shape[1])])
     palette = ["#444444", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
     one_hot = xs.shape[1] > 1 and input_names is not None and bool(np.all((xs == 0) | (xs == 1))) \
-        and bool(np.all(xs.sum(1) == 1)) and hi - lo <= 300
-    if one_hot:  # symbols: write them on the input row, one per step
+        and bool(np.all(xs.sum(1) == 1))
+    if one_hot:  # a thin row: the symbols need no y axis
+        domains = _stack(n, [0.6] + [1.0] * len(qs), gap=0.06)
+    if one_hot:  # symbols (characters): write them on the input row, one per step
+        shown = [names[j] for j in xs[lo:hi].argmax(1)]
         data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), mode="text",
-                     text=[names[j] for j in xs[lo:hi].argmax(1)], textfont=dict(size=15, color="#222"),
+                     text=["␣" if c == " " else "↵" if c == "\n" else c for c in shown],
+                     textfont=dict(size=15 if hi - lo <= 120 else 11, color="#222"),
                      xaxis="x", yaxis="y", hovertemplate="t=%{x}<br>%{text}<extra></extra>")]
     else:
+        xs = xs[:, :8]  # one line per input channel, at most 8
         data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
                      line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
                      xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")

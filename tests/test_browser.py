@@ -213,3 +213,27 @@ def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
         pg.screenshot(path=str(shots / "11-task-compare.png"), full_page=True)
         browser.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_text_mode_colours_the_text_and_hover_shows_the_value(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as p:
+        browser, pg = _browser_page(p, server.url + "/?explore=text&epochs=3&hidden=32", errors)
+        pg.get_by_role("button", name=re.compile("^Train")).click()
+        pg.get_by_text(re.compile("^Held-out: .* bits per character")).wait_for(timeout=120_000)
+        pg.locator(".lstmviz-text span[title]").first.wait_for(timeout=60_000)
+        wait_idle(pg)
+        no_exception(pg)
+        spans = pg.locator(".lstmviz-text span[title]")
+        assert spans.count() == 1000  # one per character shown
+        assert re.match(r"t=0 .+: -?\d", spans.first.get_attribute("title"))
+        pg.screenshot(path=str((SHOTS or tmp_path) / "12-text-view.png"), full_page=True)
+        pg.get_by_text("Generate", exact=True).click()
+        pg.get_by_text("Outlined: your prompt").wait_for(timeout=60_000)
+        wait_idle(pg)
+        no_exception(pg)
+        pg.screenshot(path=str((SHOTS or tmp_path) / "13-text-generate.png"), full_page=True)
+        browser.close()
+    assert not errors, f"JavaScript errors: {errors}"

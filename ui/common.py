@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import streamlit as st
 
@@ -61,7 +62,21 @@ def keep(*keys: str) -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def watch(job, loss_title: str | None = None) -> None:
+def wait_all(jobs: dict) -> None:
+    """A progress bar per unfinished job (name -> job) until all are done; they train in the background."""
+    running = [name for name, job in jobs.items() if not job.done]
+    bars = {name: st.progress(0.0, text=f"{name.upper()}: starting") for name in running}
+    while any(not jobs[name].done for name in running):
+        for name in running:
+            p = jobs[name].progress()
+            bars[name].progress(min(p.epoch / max(p.epochs, 1), 1.0),
+                                text=f"{name.upper()}: epoch {p.epoch} of {p.epochs}")
+        time.sleep(0.3)
+    for bar in bars.values():
+        bar.empty()
+
+
+def watch(job, loss_title: str | None = None, scale: float = 1.0) -> None:
     """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
 
     The bar and the chart are drawn at once, empty, so the layout does not jump as training runs."""
@@ -72,6 +87,7 @@ def watch(job, loss_title: str | None = None) -> None:
     p = job.progress()
     bar.progress(0.0, text=f"epoch 0 of {p.epochs} · starting")
     chart(figures.loss_curve([], None, p.epochs, **title), "live_loss_0", plot)
+    scaled = (lambda xs: [x * scale for x in xs]) if scale != 1.0 else (lambda xs: xs)  # noqa: E731
     drawn = 0
     while not job.wait(0.4):
         p = job.progress()
@@ -79,5 +95,6 @@ def watch(job, loss_title: str | None = None) -> None:
         bar.progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"epoch {p.epoch} of {p.epochs} · {p.elapsed:.1f} s{eta}")
         if p.epoch > drawn:  # redraw only on news; each drawing needs its own key (identical charts clash)
             drawn = p.epoch
-            chart(figures.loss_curve(p.losses, p.val_losses, p.epochs, **title), f"live_loss_{drawn}", plot)
+            chart(figures.loss_curve(scaled(p.losses), scaled(p.val_losses), p.epochs, **title), f"live_loss_{drawn}",
+                  plot)
     st.rerun()

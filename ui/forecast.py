@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from lstmviz.jobs import LoadedJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, watch
+from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, wait_all, watch
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -410,15 +409,7 @@ def compare_view(job) -> None:
     reg = registry()
     jobs = {cell: reg.start(f.series, f.config.replace(cell=cell), max_seconds=limits().train_seconds)
             if cell != f.config.cell else job for cell in ("lstm", "gru", "rnn")}
-    running = [c for c, j in jobs.items() if not j.done]
-    bars = {c: st.progress(0.0, text=f"{c.upper()}: starting") for c in running}
-    while any(not jobs[c].done for c in running):  # they train in the background; this only watches
-        for c in running:
-            p = jobs[c].progress()
-            bars[c].progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"{c.upper()}: epoch {p.epoch} of {p.epochs}")
-        time.sleep(0.3)
-    for bar in bars.values():
-        bar.empty()
+    wait_all(jobs)
     rows, curves = [], {}
     for cell, j in jobs.items():
         if j.error or j.fitted is None:

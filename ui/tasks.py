@@ -3,7 +3,6 @@ finder, one example's gates, and LSTM / GRU / RNN side by side."""
 from __future__ import annotations
 
 import hashlib
-import time
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, limits, plain, read_csv, registry, watch
+from .common import chart, limits, plain, read_csv, registry, wait_all, watch
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -271,15 +270,7 @@ def compare(job, fit) -> None:
         st.info("Comparing cells works on the built-in tasks.")
         return
     jobs = {c: _job(config.replace(cell=c), None, None) for c in CELLS}
-    running = [c for c, j in jobs.items() if not j.done]
-    bars = {c: st.progress(0.0, text=f"{c.upper()}: starting") for c in running}
-    while any(not jobs[c].done for c in running):
-        for c in running:
-            p = jobs[c].progress()
-            bars[c].progress(min(p.epoch / max(p.epochs, 1), 1.0), text=f"{c.upper()}: epoch {p.epoch} of {p.epochs}")
-        time.sleep(0.3)
-    for bar in bars.values():
-        bar.empty()
+    wait_all(jobs)
     rows, curves = [], {}
     for c, j in jobs.items():
         if j.error:

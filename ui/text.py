@@ -1,0 +1,274 @@
+"""The text part of the page: a character-level model trained live in bits per character, the text
+coloured by any unit, LSTMVis-style span selection with matches, and sampling."""
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pandas as pd
+import streamlit as st
+
+from lstmviz import text as tx
+from lstmviz import figures
+from lstmviz.errors import LstmVizError
+from lstmviz.jobs import FunctionJob
+from lstmviz.textviz import colored_text_html
+
+from . import share
+from .common import chart, limits, plain, registry, wait_all, watch
+from .forecast import scrubber
+
+SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
+           "typed": "Type or paste", "upload": "Upload a .txt file"}
+VIEWS = ["Text", "Generate", "Training", "Compare cells"]
+VIEW_SLUGS = {"text": VIEWS[0], "generate": VIEWS[1], "training": VIEWS[2], "compare": VIEWS[3]}
+EXCERPTS = [300, 600, 1000, 2000]
+SEQ_LENS = [25, 50, 100, 200]
+LRS = [1e-3, 3e-3, 1e-2, 3e-2]
+BITS = 1 / math.log(2)
+EXAMPLE = ('She said, "Look at the quotes (and the brackets)." He said, "I see them." '
+           "Then they walked home (slowly) and said nothing. ") * 40
+
+
+def _source(link: dict):
+    """Sidebar: the text. Returns (text or None, a key for the data)."""
+    raw = share.pending("text")
+    if raw is not None and share.parse("text", raw, str, list(SOURCES)) is not None:
+        st.session_state["text_source"] = raw
+    source = st.radio("Text", list(SOURCES), format_func=SOURCES.get, key="text_source")
+    link["text"] = source
+    lim = limits()
+    try:
+        if source in tx.BUILTIN_TEXTS:
+            return tx.builtin_text(source), source
+        if source == "typed":
+            typed = st.text_area("Your text", EXAMPLE, height=160, key="text_typed", max_chars=lim.text_chars,
+                                 help="A few thousand characters or more; the model learns to predict the next one.")
+            corpus = tx.Corpus.from_text(typed, max_chars=lim.text_chars)
+        else:
+            up = st.file_uploader(".txt file", type=["txt", "md", "csv"], key="text_upload",
+                                  help=f"UTF-8 text, up to {lim.text_chars:,} characters.")
+            if up is None:
+                st.info("Upload a UTF-8 text file.")
+                return None, None
+            if up.size > lim.upload_bytes:
+                raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+            corpus = tx.Corpus.from_bytes(up.getvalue(), max_chars=lim.text_chars)
+    except LstmVizError as e:
+        st.error(f"{plain(e)}.")
+        return None, None
+    st.caption("Texts you type or upload cannot travel in a link.")
+    return corpus.text, hashlib.sha1(corpus.text.encode()).hexdigest()[:16]
+
+
+def _config(lim) -> tx.TextConfig:
+    base = tx.TextConfig(max_chars=lim.text_chars)
+    share.take("cell", "tx:cell", options=["lstm", "gru", "rnn"], kind=str)
+    share.take("hidden", "tx:hidden", lo=1, hi=lim.hidden_size)
+    share.take("epochs", "tx:epochs", lo=1, hi=min(100, lim.epochs))
+    share.take("seqlen", "tx:seq_len", options=SEQ_LENS)
+    share.take("lr", "tx:lr", options=LRS, kind=float, snap=True)
+    share.take("seed", "tx:seed", lo=0, hi=1_000_000)
+    cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="tx:cell", format_func=str.upper,
+                        help="A GRU often grows a clearer quote unit in a short run; an LSTM needs longer.")
+    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key="tx:hidden")
+    epochs = st.slider("Epochs", 1, min(100, lim.epochs), base.epochs, key="tx:epochs",
+                       help="Passes over the text; 15 take a few seconds on the built-in stories.")
+    seq_len = st.select_slider("Characters per training sequence", SEQ_LENS, base.seq_len, key="tx:seq_len",
+                               help="How far back the gradient reaches (truncated backpropagation).")
+    lr = st.select_slider("Learning rate", LRS, base.lr, key="tx:lr", format_func=lambda v: f"{v:g}")
+    seed = st.number_input("Seed", 0, 1_000_000, base.seed, key="tx:seed")
+    return base.replace(cell=cell, hidden_size=int(hidden), epochs=int(epochs), seq_len=int(seq_len), lr=float(lr),
+                        seed=int(seed))
+
+
+def _job(text: str, data_key: str, config: tx.TextConfig) -> FunctionJob:
+    def run(on_epoch, max_seconds):
+        fit = tx.fit_text(text, config, on_epoch=on_epoch, max_seconds=max_seconds)
+        return {"fit": fit, "bpc": tx.bpc(fit, fit.val_text), "unigram": tx.unigram_bpc(fit.train_text, fit.val_text)}
+
+    key = ("text", data_key, config)
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds))
+
+
+def page(link: dict) -> None:
+    lim = limits()
+    with st.sidebar:
+        st.header("1 · Text")
+        text, data_key = _source(link)
+        if text is None:
+            return
+        st.header("2 · Model")
+        config = _config(lim)
+        link.update({"cell": config.cell, "hidden": str(config.hidden_size), "epochs": str(config.epochs),
+                     "seqlen": str(config.seq_len), "lr": f"{config.lr:g}", "seed": str(config.seed)})
+        problem = None
+        try:
+            config.check()
+            lim.check_config(config)
+        except LstmVizError as e:
+            problem = str(e)
+            st.error(problem)
+        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="text_train",
+                            use_container_width=True, help="Learn to predict the next character; the last 10% "
+                                                           "of the text is held out.")
+    st.caption(f"{len(text):,} characters, {len(set(text))} distinct. The model reads one character at a time "
+               "(one-hot) and predicts the next; the last 10% is held out.")
+    key = ("text", data_key, config)
+    if clicked:
+        st.session_state["text_job"] = _job(text, data_key, config).key
+    job = registry().get(st.session_state.get("text_job"))
+    if job is None:
+        st.code(text[:600] + ("..." if len(text) > 600 else ""), language=None)
+        st.info("Press **Train model** in the sidebar.")
+        return
+    if not job.done:
+        watch(job, "Loss (bits per character)", scale=BITS)
+    results(job, key, link)
+
+
+def results(job, key, link: dict) -> None:
+    if job.error:
+        st.error(f"Training failed: {plain(job.error)}")
+        return
+    r = job.result
+    fit = r["fit"]
+    if job.key != key:
+        st.warning("Settings changed since this model was trained: the results below are for the earlier "
+                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+    res = fit.result
+    verdict = "beats" if r["bpc"] < r["unigram"] else "does not beat"
+    st.markdown(f"Held-out: **{r['bpc']:.3f} bits per character**; the unigram baseline (character frequencies "
+                f"alone) scores **{r['unigram']:.3f}**: the model {verdict} it.")
+    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
+    raw = share.pending("view")
+    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
+        st.session_state["text_view"] = VIEW_SLUGS[raw]
+    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="text_view",
+                                label_visibility="collapsed") or VIEWS[0]
+    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    if view == "Text":
+        text_view(job, fit)
+    elif view == "Generate":
+        generate_view(job, fit, link)
+    elif view == "Training":
+        chart(figures.loss_curve([x * BITS for x in res.losses], [x * BITS for x in res.val_losses],
+                                 title="Loss (bits per character)"), "text_loss")
+    else:
+        compare_view(job, fit)
+
+
+def _quantity(fit) -> str:
+    qs = {"lstm": ["c", "h", "i", "f", "g", "o"], "gru": ["h", "r", "z", "n"], "rnn": ["h"]}[fit.config.cell]
+    if st.session_state.get("tx_q") not in qs:
+        st.session_state["tx_q"] = qs[0]
+    return st.radio("Colour by", qs, key="tx_q", horizontal=True,
+                    help="c: cell state, h: hidden state; i f g o / r z n: the gates.")
+
+
+def _pick_unit(value: int) -> None:
+    st.session_state["tx_unit"] = value
+
+
+def text_view(job, fit) -> None:
+    full = fit.train_text + fit.val_text
+    c1, c2 = st.columns([3, 1])
+    length = c2.select_slider("Characters shown", EXCERPTS, 1000, key="tx_len")
+    hi = max(0, len(full) - length)
+    st.session_state.setdefault("tx_start", min(len(fit.train_text), hi))
+    st.session_state["tx_start"] = min(st.session_state["tx_start"], hi)
+    start = c1.slider("Start at character", 0, hi, key="tx_start",
+                      help="Where the excerpt begins; the held-out part starts at "
+                           f"{len(fit.train_text):,}.") if hi > 0 else 0
+    excerpt = full[start:start + length]
+    if ("rec", start, length) not in job.cache:
+        if len(job.cache) > 64:
+            job.cache.clear()
+        job.cache[("rec", start, length)] = tx.record_text(fit, excerpt, limits().record_steps)
+    trace = job.cache[("rec", start, length)]
+    q = _quantity(fit)
+    values = trace.get(q)  # (T, H)
+    H = values.shape[1]
+    ranked = tx.rank_units(trace, tx.features(excerpt), quantity=q, top=1)
+    ranked = sorted(ranked, key=lambda d: -abs(d["correlation"]))[:6]
+    if st.session_state.get("tx_unit", 0) >= H:
+        st.session_state["tx_unit"] = 0
+    if "tx_unit" not in st.session_state and ranked:
+        st.session_state["tx_unit"] = ranked[0]["unit"]
+    if ranked:
+        st.markdown("**Units worth a look** (most correlated with a feature of this excerpt):")
+        cols = st.columns(min(3, len(ranked)))
+        for j, d in enumerate(ranked):
+            cols[j % len(cols)].button(f"unit {d['unit']}: {d['feature'].replace('_', ' ')} r={d['correlation']:+.2f}",
+                                       key=f"tx_rank_{j}", on_click=_pick_unit, args=(d["unit"],),
+                                       use_container_width=True)
+    c1, c2 = st.columns([1, 3])
+    unit = int(c1.number_input("Unit", 0, H - 1, key="tx_unit"))
+    lo, hi_v = (0.0, 1.0) if q in "ifozr" else (-1.0, 1.0) if q in "hgn" else (None, None)
+    default_thr = 0.5 if q in "ifozr" else 0.3
+    thr = c2.slider("On above", -1.0 if lo is None else lo, 1.0 if hi_v is None else hi_v,
+                    st.session_state.get(f"tx_thr_{q}", default_thr), 0.05, key=f"tx_thr_{q}",
+                    help="A unit is 'on' where its value is at or above this threshold.")
+    T = len(excerpt)
+    span = st.slider("Select a span (LSTMVis): which units are on across it and off around it?", 0, T,
+                     (min(10, T - 1), min(30, T)), key="tx_span")
+    a, b = int(span[0]), int(span[1])
+    spans = []
+    if b > a:
+        units = tx.select_span(values, a, b, thr)
+        st.code(excerpt[a:b], language=None)
+        if len(units):
+            spans = tx.matches(values, units, thr, min_len=max(1, (b - a) // 2), exclude=(a, b))
+            st.markdown(f"**{len(units)} unit(s)** on across the span and off just around it: "
+                        f"{', '.join(map(str, units[:20]))}{' ...' if len(units) > 20 else ''}. They are on together "
+                        f"at **{len(spans)} other place(s)**, outlined below.")
+        else:
+            st.info("No unit is on across the whole span and off around it: lower the threshold or pick a "
+                    "shorter span.")
+    st.html(colored_text_html(excerpt, values[:, unit], vmin=lo, vmax=hi_v, highlight_spans=spans + [(a, b)],
+                              label=f"unit {unit} {q}"))
+    st.caption("Hover a character for its exact value. Outlined: your span and its matches.")
+
+
+def generate_view(job, fit, link: dict) -> None:
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+    prompt = c1.text_input("Start from", fit.val_text[:40].split("\n")[0] or "The", key="gen_prompt")
+    length = c2.number_input("Characters", 10, 400, 200, 10, key="gen_len")
+    temperature = c3.slider("Temperature", 0.1, 2.0, 0.8, 0.05, key="gen_temp",
+                            help="Low: the likeliest characters, repetitive. High: more surprising, more errors.")
+    seed = c4.number_input("Sample seed", 0, 1_000_000, 0, key="gen_seed")
+    args = ("gen", prompt, int(length), float(temperature), int(seed))
+    try:
+        if args not in job.cache:
+            job.cache[args] = tx.generate(fit, prompt, int(length), float(temperature), int(seed))
+    except LstmVizError as e:
+        st.error(f"{plain(e)}.")
+        return
+    text, trace = job.cache[args]
+    q = _quantity(fit)
+    values = trace.get(q)
+    unit = int(st.number_input("Unit", 0, values.shape[1] - 1, key="gen_unit"))
+    st.html(colored_text_html(text, values[:, unit], highlight_spans=[(0, len(prompt))], label=f"unit {unit} {q}"))
+    st.caption("Outlined: your prompt; the rest was sampled one character at a time. Below: the gates as it wrote.")
+    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars))
+
+
+def compare_view(job, fit) -> None:
+    """The same text, settings and seed with each cell."""
+    text = fit.train_text + fit.val_text
+    data_key = job.key[1]
+    jobs = {c: _job(text, data_key, fit.config.replace(cell=c)) for c in ("lstm", "gru", "rnn")}
+    wait_all(jobs)
+    rows, curves = [], {}
+    for c, j in jobs.items():
+        if j.error:
+            st.error(f"{c.upper()}: {plain(j.error)}")
+            continue
+        f = j.result["fit"]
+        curves[c.upper()] = [x * BITS for x in (f.result.val_losses or f.result.losses)]
+        rows.append([c.upper(), f"{j.result['bpc']:.3f}", f"{j.result['unigram']:.3f}",
+                     f"{sum(p.numel() for p in f.model.parameters()):,}", f"{f.result.seconds:.1f}"])
+    st.table(pd.DataFrame(rows, columns=["cell", "held-out bits/char", "unigram", "parameters", "train seconds"])
+             .set_index("cell"))
+    chart(figures.loss_curves(curves, title="Held-out bits per character"), "text_compare")
+
