@@ -98,3 +98,13 @@ def watch(job, loss_title: str | None = None, scale: float = 1.0) -> None:
             chart(figures.loss_curve(scaled(p.losses), scaled(p.val_losses), p.epochs, **title), f"live_loss_{drawn}",
                   plot)
     st.rerun()
+
+
+def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = None) -> None:
+    """Each cell's gates on the same input, in matching views (LSTM: i f g o c h; GRU: r z n h; RNN: h)."""
+    if not traces:
+        return
+    st.markdown("**Their gates on the same input** (LSTM: i f g o c h; GRU: r z n h; RNN: h only):")
+    for tab, (name, trace) in zip(st.tabs([name.upper() for name in traces]), traces.items()):
+        with tab:
+            chart(figures.gate_heatmaps(trace, input_names=input_names), f"{key}_{name}")

@@ -17,7 +17,7 @@ from lstmviz.jobs import LoadedJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, wait_all, watch
+from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, gates_side_by_side, wait_all, watch
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -430,6 +430,10 @@ def compare_view(job) -> None:
                "An LSTM has 4 gates per unit, a GRU 3, a plain RNN none: compare their gates in "
                "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
     chart(figures.loss_curves(curves), "compare_loss")
+    epoch, start, length = trace_selection(job)
+    traces = {c: j.trace(j.snapshot_epochs[-1], start, length) for c, j in jobs.items() if j.fitted is not None}
+    gates_side_by_side(traces, "compare_gates")
+    st.caption(f"Each model's final weights on the gate view's input (from position {start}, {length} steps).")
 
 
 def show_results(job, current_key, link: dict) -> None:

@@ -15,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, limits, plain, read_csv, registry, wait_all, watch
+from .common import chart, limits, plain, presenting, read_csv, registry, gates_side_by_side, wait_all, watch
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -28,6 +28,7 @@ LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 SIZES = [200, 500, 1000, 2000, 5000, 10000, 20000]
 BATCHES = [16, 32, 64, 128, 0]
 CELLS = ["lstm", "gru", "rnn"]
+PRESENTER_CONTROLS = ("length", "cell", "hidden", "epochs", "seed")
 
 
 def _source(link: dict):
@@ -65,13 +66,16 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     """Sidebar: length, data size, model and training controls (keys carry the task)."""
     k = lambda field: f"task:{name}:{field}"  # noqa: E731
     lim = limits()
+    main, more = st.container(), (st.expander("More settings") if presenting() else st.container())
+    essential = lesson_ui.essential() or PRESENTER_CONTROLS
+    box = lambda field: main if not presenting() or field in essential else more  # noqa: E731
     if data is None:
         lo, hi = LENGTHS[name]
         share.take("tlength", k("length"), lo=lo, hi=hi)
-        length = st.slider("Sequence length T", lo, hi, base.length, key=k("length"),
+        length = box("length").slider("Sequence length T", lo, hi, base.length, key=k("length"),
                            help="Steps per sequence: longer asks for longer memory.")
         share.take("n", k("n_train"), options=SIZES)
-        n_train = st.select_slider("Training sequences", SIZES, min(SIZES, key=lambda v: abs(v - base.n_train)),
+        n_train = box("n_train").select_slider("Training sequences", SIZES, min(SIZES, key=lambda v: abs(v - base.n_train)),
                                    key=k("n_train"), help="How many examples to learn from; 1,000 more are held out.")
     else:
         length, n_train = data.length, base.n_train
@@ -81,16 +85,16 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
     share.take("batch", k("batch"), options=BATCHES)
     share.take("seed", k("seed"), lo=0, hi=1_000_000)
-    cell = st.selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
+    cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
                         help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
-    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
-    epochs = st.slider("Epochs", 1, min(300, lim.epochs), min(base.epochs, 300), key=k("epochs"),
+    hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
+    epochs = box("epochs").slider("Epochs", 1, min(300, lim.epochs), min(base.epochs, 300), key=k("epochs"),
                        help="Passes over the training sequences.")
-    lr = st.select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - base.lr)), key=k("lr"),
+    lr = box("lr").select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - base.lr)), key=k("lr"),
                           format_func=lambda v: f"{v:g}")
-    batch = st.selectbox("Batch size", BATCHES, BATCHES.index(base.batch_size) if base.batch_size in BATCHES else 2,
+    batch = box("batch").selectbox("Batch size", BATCHES, BATCHES.index(base.batch_size) if base.batch_size in BATCHES else 2,
                          key=k("batch"), format_func=lambda b: "full" if b == 0 else str(b))
-    seed = st.number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
+    seed = box("seed").number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
                            help="The data, the starting weights and the batch order: same seed, same numbers.")
     return base.replace(length=int(length), n_train=int(n_train), cell=cell, hidden_size=int(hidden),
                         epochs=int(epochs), lr=float(lr), batch_size=int(batch), seed=int(seed))
@@ -283,6 +287,10 @@ def compare(job, fit) -> None:
     st.table(pd.DataFrame(rows, columns=["cell", f"held-out {report_metric(jobs)}", "baseline", "parameters",
                                          "train seconds"]).set_index("cell"))
     chart(figures.loss_curves(curves, title="Held-out loss per epoch"), "task_compare")
+    k = int(st.session_state.get("task_example", 0)) % len(fit.test)
+    gates_side_by_side({c: _example_trace(j, j.result["fit"], k) for c, j in jobs.items() if not j.error},
+                       "task_compare_gates", _input_names(fit.test))
+    st.caption(f"Held-out example {k}: {fit.test.example(k)}")
     st.caption(f"Same task, data, epochs, learning rate and seed ({config.seed}); only the cell differs. "
                "Pick a cell in the sidebar to see its gates (already trained: no waiting).")
 

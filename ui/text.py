@@ -15,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 from lstmviz.textviz import colored_text_html
 
 from . import share
-from .common import chart, limits, plain, registry, wait_all, watch
+from .common import chart, limits, plain, registry, gates_side_by_side, wait_all, watch
 from .forecast import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -271,4 +271,13 @@ def compare_view(job, fit) -> None:
     st.table(pd.DataFrame(rows, columns=["cell", "held-out bits/char", "unigram", "parameters", "train seconds"])
              .set_index("cell"))
     chart(figures.loss_curves(curves, title="Held-out bits per character"), "text_compare")
+    excerpt = fit.val_text[:200]
+    traces = {}
+    for c, j in jobs.items():
+        if not j.error:
+            if ("rec", "compare") not in j.cache:
+                j.cache[("rec", "compare")] = tx.record_text(j.result["fit"], excerpt)
+            traces[c] = j.cache[("rec", "compare")]
+    gates_side_by_side(traces, "text_compare_gates", list(fit.vocab.chars))
+    st.caption("The first 200 held-out characters.")
 
