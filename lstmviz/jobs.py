@@ -25,6 +25,16 @@ from .train import Epoch
 __all__ = ["Job", "TrainJob", "FunctionJob", "LoadedJob", "Registry", "Progress"]
 
 
+MEMO_BYTES = 256 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
+
+
+def _nbytes(value) -> int:
+    """Rough memory of a memoised value: arrays and traces by their bytes, tuples summed."""
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v) for v in value)
+    return int(getattr(value, "nbytes", 0) or 0)
+
+
 class Progress:
     """A consistent copy of a job's progress for drawing."""
 
@@ -55,6 +65,8 @@ class Job:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lstmviz-train", daemon=True)
+        self._memo: OrderedDict = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def start(self) -> "Job":
         self._thread.start()
@@ -62,6 +74,24 @@ class Job:
 
     def _work(self) -> None:
         raise NotImplementedError
+
+    def memo(self, key, make: Callable[[], Any]) -> Any:
+        """`make()`, computed once per key and kept (least recently used dropped past MEMO_BYTES).
+
+        Views keep what they derive from a finished job here (traces, finder results): shared by
+        every session, safe to call from many threads at once.
+        """
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key][0]
+        value = make()
+        size = _nbytes(value)
+        with self._memo_lock:
+            self._memo[key] = (value, size)
+            while len(self._memo) > 1 and sum(n for _, n in self._memo.values()) > MEMO_BYTES:
+                self._memo.popitem(last=False)
+        return value
 
     def _on_epoch(self, e: Epoch) -> bool:
         with self._lock:
@@ -113,7 +143,6 @@ class FunctionJob(Job):
         super().__init__(key, epochs, max_seconds)
         self.fn = fn
         self.result: Any = None
-        self.cache: dict = {}  # views keep what they derive from the result here (traces, finder output)
 
     def _work(self) -> None:
         self.result = self.fn(on_epoch=self._on_epoch, max_seconds=self.max_seconds)
@@ -128,7 +157,6 @@ class TrainJob(Job):
         self.fitted: Fitted | None = None
         self.report: Report | None = None
         self._models: dict[int, torch.nn.Module] = {}
-        self._traces: dict[tuple, Trace] = {}
 
     def _work(self) -> None:
         fitted = fit(self.series, self.config, on_epoch=self._on_epoch, max_seconds=self.max_seconds)
@@ -154,14 +182,12 @@ class TrainJob(Job):
 
     def trace(self, epoch: int, start: int, length: int) -> Trace:
         """Record the model at `epoch` on encoded values s[start:start+length] (one sequence). Cached."""
-        key = (epoch, start, length)
-        if key not in self._traces:
+        def make():
             s = self.fitted.encoded()
             x = torch.as_tensor(np.ascontiguousarray(s[start:start + length]), dtype=torch.float32)
-            if len(self._traces) > 64:
-                self._traces.clear()
-            self._traces[key] = record(self.model_at(epoch), x[None, :, None])
-        return self._traces[key]
+            return record(self.model_at(epoch), x[None, :, None])
+
+        return self.memo(("trace", epoch, start, length), make)
 
 
 class LoadedJob(TrainJob):

@@ -17,6 +17,7 @@ Equations (PyTorch's, gate order i, f, g, o for LSTM and r, z, n for GRU):
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +156,9 @@ def record(model: nn.Module, *args: Any, **kwargs: Any) -> Trace:
 
     The model runs in eval mode under no_grad, so dropout cannot change the numbers;
     its training flags are restored and its hooks removed even if forward raises.
+    Hooks sit on the modules, so they would also see another thread's forward of the same
+    model (two sessions of a web app recording one shared model): they record only calls made
+    from the thread that called `record`.
     """
     targets = [(name or type(m).__name__.lower(), m) for name, m in model.named_modules()
                if isinstance(m, (nn.LSTM, nn.GRU, nn.RNN))]
@@ -164,8 +168,15 @@ def record(model: nn.Module, *args: Any, **kwargs: Any) -> Trace:
     inputs: dict[tuple[str, int], np.ndarray] = {}
     calls: dict[str, int] = {}
 
+    me = threading.get_ident()
+
     def make_hook(name: str):
-        def hook(module, hook_args, hook_kwargs, output):
+        def hook(module, hook_args, *rest):
+            # (kwargs, output), or just (output,): while another thread adds or removes its hooks,
+            # PyTorch can call a kwargs hook without its kwargs (the two registries race)
+            if threading.get_ident() != me:
+                return None
+            hook_kwargs, output = rest if len(rest) == 2 else ({}, rest[0])
             call = calls.get(name, 0)
             calls[name] = call + 1
             x = hook_args[0] if hook_args else hook_kwargs["input"]

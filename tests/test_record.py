@@ -334,3 +334,31 @@ def test_gru_properties(T, B, H, layers, bidir, seed):
     for b in trace.blocks:
         assert b.arrays["r"].min() >= 0 and b.arrays["z"].max() <= 1
         assert np.abs(b.arrays["n"]).max() <= 1
+
+
+def test_two_threads_recording_one_shared_model_each_get_their_own_trace():
+    """A web app records one shared model from many sessions: hooks must not mix their calls."""
+    import threading
+
+    model = nn.LSTM(1, 8, batch_first=True)
+    xs = [torch.randn(1, 40 + 7 * k, 1) for k in range(2)]
+    results, errors = {k: [] for k in range(2)}, []
+
+    def work(k):
+        try:
+            for _ in range(15):
+                results[k].append(lstmviz.record(model, xs[k]))
+        except Exception as e:  # pragma: no cover - the failure being tested for
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for k in range(2):
+        for trace in results[k]:
+            assert len(trace.blocks) == 1
+            assert np.array_equal(trace.input("lstm")[:, 0], xs[k][0, :, 0].numpy())
+            assert trace.max_error <= 1e-5

@@ -99,9 +99,7 @@ def signature(les, job) -> lessons.Seen | None:
         result = getattr(job, "result", None)
         if not isinstance(result, dict) or result["fit"].config.task != les.task["task"]:
             return None
-        if ("lesson", les.id) not in job.cache:
-            job.cache[("lesson", les.id)] = lessons.check_task(les.id, result["fit"], result["report"])
-        return job.cache[("lesson", les.id)]
+        return job.memo(("lesson", les.id), lambda: lessons.check_task(les.id, result["fit"], result["report"]))
     if getattr(job, "fitted", None) is None or job.fitted.result is None:
         return None
     f = job.fitted

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from lstmviz import figures, tasks
+from lstmviz import figures, record, tasks
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
 
@@ -210,13 +210,7 @@ def show_results(fit, report: dict) -> None:
 
 
 def _example_trace(job, fit, k: int):
-    if ("trace", k) not in job.cache:
-        if len(job.cache) > 64:
-            job.cache.clear()
-        from lstmviz import record
-
-        job.cache[("trace", k)] = record(fit.model, torch.as_tensor(np.array(fit.test.X[k:k + 1])))
-    return job.cache[("trace", k)]
+    return job.memo(("trace", k), lambda: record(fit.model, torch.as_tensor(np.array(fit.test.X[k:k + 1]))))
 
 
 def _input_names(task) -> list[str] | None:
@@ -244,10 +238,8 @@ def example_gates(job, fit, link: dict) -> None:
 
 
 def finder(job, fit) -> None:
-    if "units" not in job.cache:
-        with st.spinner("Correlating every unit with what the task is known to need..."):
-            job.cache["units"] = tasks.find_units(fit.model, fit.test, top=5)
-    units = job.cache["units"]
+    with st.spinner("Correlating every unit with what the task is known to need..."):
+        units = job.memo("units", lambda: tasks.find_units(fit.model, fit.test, top=5))
     if not units:
         st.info("This task has no known quantity to look for.")
         return

@@ -181,11 +181,7 @@ def text_view(job, fit) -> None:
                       help="Where the excerpt begins; the held-out part starts at "
                            f"{len(fit.train_text):,}.") if hi > 0 else 0
     excerpt = full[start:start + length]
-    if ("rec", start, length) not in job.cache:
-        if len(job.cache) > 64:
-            job.cache.clear()
-        job.cache[("rec", start, length)] = tx.record_text(fit, excerpt, limits().record_steps)
-    trace = job.cache[("rec", start, length)]
+    trace = job.memo(("rec", start, length), lambda: tx.record_text(fit, excerpt, limits().record_steps))
     q = _quantity(fit)
     values = trace.get(q)  # (T, H)
     H = values.shape[1]
@@ -239,12 +235,10 @@ def generate_view(job, fit, link: dict) -> None:
     seed = c4.number_input("Sample seed", 0, 1_000_000, 0, key="gen_seed")
     args = ("gen", prompt, int(length), float(temperature), int(seed))
     try:
-        if args not in job.cache:
-            job.cache[args] = tx.generate(fit, prompt, int(length), float(temperature), int(seed))
+        text, trace = job.memo(args, lambda: tx.generate(fit, prompt, int(length), float(temperature), int(seed)))
     except LstmVizError as e:
         st.error(f"{plain(e)}.")
         return
-    text, trace = job.cache[args]
     q = _quantity(fit)
     values = trace.get(q)
     unit = int(st.number_input("Unit", 0, values.shape[1] - 1, key="gen_unit"))
@@ -275,9 +269,7 @@ def compare_view(job, fit) -> None:
     traces = {}
     for c, j in jobs.items():
         if not j.error:
-            if ("rec", "compare") not in j.cache:
-                j.cache[("rec", "compare")] = tx.record_text(j.result["fit"], excerpt)
-            traces[c] = j.cache[("rec", "compare")]
+            traces[c] = j.memo(("rec", "compare"), lambda j=j: tx.record_text(j.result["fit"], excerpt))
     gates_side_by_side(traces, "text_compare_gates", list(fit.vocab.chars))
     st.caption("The first 200 held-out characters.")
 
