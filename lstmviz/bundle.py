@@ -43,8 +43,16 @@ def is_bundle(data: bytes) -> bool:
     return head.startswith(b"{") and FORMAT.encode() in head
 
 
+# every int field of ForecastConfig and TrainConfig: a bundle must give them as whole numbers
+_INTS = {"window", "test", "val", "season", "hidden_size", "num_layers", "epochs", "batch_size", "patience", "seed",
+         "snapshots"}
+MAX_VIEW_CHARS = 40
+
+
 def read_bundle(data: bytes, max_rows: int = MAX_ROWS) -> tuple[Series, ForecastConfig, dict]:
     """Bundle bytes -> (series, config, view). InputError says what is wrong with a bad bundle."""
+    if len(data) > 40 * max_rows + 1_000_000:  # ~25 characters a value and a date: refuse before parsing
+        raise InputError(f"the bundle is {len(data) / 1e6:.1f} MB, too big for {max_rows:,} values")
     try:
         doc = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
@@ -59,7 +67,10 @@ def read_bundle(data: bytes, max_rows: int = MAX_ROWS) -> tuple[Series, Forecast
         raise InputError(f"the bundle's series has {len(values):,} values; 2 to {max_rows:,} are allowed")
     if not all(type(v) in (int, float) for v in values):
         raise InputError("the bundle's series values must all be numbers")
-    v = np.asarray(values, dtype=np.float64)
+    try:
+        v = np.asarray(values, dtype=np.float64)
+    except OverflowError:  # an integer with thousands of digits
+        raise InputError("the bundle's series values must all be finite") from None
     if not np.isfinite(v).all():
         raise InputError("the bundle's series values must all be finite")
     time = s.get("time")
@@ -74,15 +85,23 @@ def read_bundle(data: bytes, max_rows: int = MAX_ROWS) -> tuple[Series, Forecast
     missing = s.get("missing", 0)
     missing = missing if type(missing) is int and missing >= 0 else 0
     series = Series(v, name=name, time=time, season=season, missing=missing, note=note)
+    raw = _field(doc, "config", dict)
+    flat = {**raw, **(raw.get("train") if isinstance(raw.get("train"), dict) else {})}
+    bad = sorted(k for k in _INTS & set(flat) if flat[k] is not None and type(flat[k]) is not int)
+    if bad:
+        raise InputError(f"the bundle's config must give {', '.join(bad)} as whole numbers")
+    if type(flat.get("seed", 0)) is int and not 0 <= flat.get("seed", 0) <= 1_000_000:
+        raise InputError("the bundle's seed must be 0 to 1,000,000")
     try:
-        config = ForecastConfig.from_dict(_field(doc, "config", dict))
+        config = ForecastConfig.from_dict(raw)
         config.check(len(series))
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise InputError(f"the bundle's config is not valid: {e}") from None
     view = doc.get("view") or {}
     if not isinstance(view, dict):
         raise InputError("the bundle's view must be a JSON object")
-    view = {str(k): x for k, x in view.items() if isinstance(x, (str, int, float, bool)) and len(str(k)) < 50}
+    view = {str(k): x for k, x in view.items()
+            if isinstance(x, (str, int, float, bool)) and len(str(k)) < 50 and len(str(x)) <= MAX_VIEW_CHARS}
     return series, config, view
 
 
@@ -105,6 +124,9 @@ def _time(time, n: int) -> np.ndarray:
             return np.array(time, dtype="datetime64[us]")
         except ValueError:
             raise InputError("the bundle's time holds text that is not an ISO date") from None
-    if all(type(t) in (int, float) and math.isfinite(t) for t in time):
-        return np.asarray(time, dtype=np.float64)
+    try:
+        if all(type(t) in (int, float) and math.isfinite(t) for t in time):
+            return np.asarray(time, dtype=np.float64)
+    except OverflowError:
+        pass
     raise InputError("the bundle's time must be all ISO dates or all numbers")

@@ -1,6 +1,8 @@
 """Plotly figure builders: data in, go.Figure out. No Streamlit here."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,7 +87,7 @@ def series_preview(series: Series, n_test: int) -> go.Figure:
                                opacity=opacity, line=dict(width=0), layer="below"))
             notes.append(dict(text=label, x=x0 if side == "left" else x1, xref="x", y=1, yref="paper",
                               xanchor=side, yanchor="top", showarrow=False, font=dict(color="#888")))
-    title = f"{series.name}: {n:,} values" + (f" (display decimated to {len(yd):,} points)" if len(yd) < n else "")
+    title = f"{html.escape(series.name)}: {n:,} values" + (f" (display decimated to {len(yd):,} points)" if len(yd) < n else "")
     return _unchecked(dict(data=[_line(xd, yd, series.name, COLORS["history"])], layout=dict(
         title=dict(text=title), height=280, margin=dict(l=40, r=20, t=40, b=30), showlegend=False,
         shapes=shapes, annotations=notes)))

@@ -161,6 +161,8 @@ def check_memory(fit) -> Seen:
             keep = float(f[1:, :, u["unit"]].mean())
             if best is None or min(abs(u["correlation"]) / 0.85, keep / 0.9) > best[0]:
                 best = (min(abs(u["correlation"]) / 0.85, keep / 0.9), u, keep)
+    if best is None:
+        return Seen(False, "no cell unit to hold the value")
     _, u, keep = best
     return Seen(abs(u["correlation"]) >= 0.85 and keep >= 0.9,
                 f"unit {u['unit']}: cell vs remembered value r = {u['correlation']:+.3f}, mean forget gate {keep:.3f}")
@@ -169,6 +171,8 @@ def check_memory(fit) -> Seen:
 def check_counting(fit, report: dict) -> Seen:
     """Lesson 4: >= 99% accuracy and a cell unit tracking the running count with |r| >= 0.9."""
     units = [u for u in find_units(fit.model, fit.test, quantities=("c",), top=3) if u["known"] == "running count"]
+    if not units:
+        return Seen(False, f"a {fit.config.cell.upper()} has no cell state to count in")
     u = units[0]
     acc = report["value"]
     longer = report.get("longer", {}).get("accuracy")

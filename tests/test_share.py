@@ -76,20 +76,22 @@ def test_a_copied_link_reproduces_the_run_in_a_new_session():
 
 
 @pytest.mark.parametrize("params, says", [
-    ({"hidden": "abc"}, "hidden='abc' is not a number"),
-    ({"hidden": "100000"}, "hidden='100000' is outside 1 to 128; using 128"),
+    ({"hidden": "abc"}, "hidden=`'abc'` is not a number"),
+    ({"hidden": "100000"}, "hidden=`'100000'` is outside 1 to 128; using 128"),
     ({"window": "-4"}, "using 2"),
     ({"seed": "1e400"}, "not a whole number"),
     ({"lr": "0.02"}, "using the nearest, 0.03"),
     ({"cell": "<script>alert(1)</script>"}, "is not one of lstm, gru, rnn"),
     ({"series": "../../etc/passwd"}, "is not one of airline"),
     ({"batch": "7"}, "is not one of 0, 16, 32, 64, 128"),
-    ({"nonsense": "1"}, "unknown setting 'nonsense' ignored"),
+    ({"nonsense": "1"}, "unknown setting `'nonsense'` ignored"),
     ({"src": "csv"}, "cannot travel in a link"),
     ({"typed": "x" * 5000}, "too long"),
     ({"present": "maybe"}, "is not 1 or 0"),
     ({"view": "admin"}, None),  # only read once results exist; harmless until then
     ({"t": "NaN", "epochs": "inf"}, "is not a number"),
+    ({"window": "1" * 3990 + "x"}, "is not a number"),  # refused before the pattern runs: no backtracking
+    ({"window": "https://evil.example"}, "window=`'https://evil.example'`"),  # a code span: no link
 ])
 def test_a_bad_link_is_ignored_with_a_notice_never_a_crash(params, says):
     at = _open(**params)
@@ -110,7 +112,7 @@ def test_a_bad_view_in_a_link_is_ignored_once_results_exist():
     assert not at.exception
     assert at.button_group(key="view").value == "Forecast"
     text = " ".join(w.value for w in at.warning)
-    assert "view='admin' is not one of" in text
+    assert "view=`'admin'` is not one of" in text
 
 
 def test_presenter_mode_from_the_link_folds_away_the_extra_controls():
@@ -146,6 +148,8 @@ def test_a_bundle_round_trips_series_config_and_view():
      "unknown setting"),
     (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {}}', "too few"),
     (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {"window": "big"}}',
+     "window as whole numbers"),
+    (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {"transform": 5}}',
      "config is not valid"),
     (b"[" * 100_000, "not a readable run bundle"),
 ])
@@ -180,3 +184,53 @@ def test_a_bad_bundle_on_the_page_shows_an_error():
     at.file_uploader(key="upload").set_value(("run.json", bad, "application/json")).run()
     assert not at.exception
     assert any("run.json" in e.value and "config" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("doc, says", [
+    (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, ' + b"9" * 400 + b', 3]}}', "finite"),
+    (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3], "time": [1, ' + b"9" * 400
+     + b', 3]}}', "all ISO dates or all numbers"),
+])
+def test_a_bundle_with_huge_integers_is_refused_not_crashed(doc, says):
+    with pytest.raises(InputError, match=says):
+        read_bundle(doc)
+
+
+def _doc(**config):
+    series, base = preset("airline")
+    d = json.loads(make_bundle(series, base))
+    d["config"].update(config)
+    return json.dumps(d).encode()
+
+
+@pytest.mark.parametrize("config, says", [
+    ({"hidden_size": 24.0}, "hidden_size as whole numbers"),
+    ({"train": {"seed": 10**7}}, "seed must be 0 to 1,000,000"),
+    ({"train": {"seed": -1}}, "seed must be 0 to 1,000,000"),
+])
+def test_a_bundle_config_of_the_wrong_kind_is_refused(config, says):
+    with pytest.raises(InputError, match=says):
+        read_bundle(_doc(**config))
+
+
+def test_a_bundle_too_big_for_its_rows_is_refused_before_parsing():
+    with pytest.raises(InputError, match="too big"):
+        read_bundle(b"{" + b" " * 2_000_000 + b"}", max_rows=10)
+
+
+def test_long_view_values_in_a_bundle_are_dropped():
+    series, config = preset("airline")
+    _, _, view = read_bundle(make_bundle(series, config, {"t": "1" * 1_000_000, "unit": "3"}))
+    assert view == {"unit": "3"}
+
+
+def test_a_bundle_value_this_server_cannot_offer_is_named_in_a_notice():
+    series, config = preset("airline")
+    bundle = make_bundle(series, config.replace(lr=5e-3, batch_size=8))
+    at = _open()
+    at.radio(key="source").set_value("Upload CSV").run()
+    at.file_uploader(key="upload").set_value(("run.json", bundle, "application/json")).run()
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "the bundle's lr 0.005 is not offered here; using 0.003" in text
+    assert "the bundle's batch_size 8 is not offered here" in text

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lstmviz import figures
 
+from lstmviz.bundle import read_bundle
 from lstmviz.data import load_csv
 from lstmviz.jobs import Registry
 from lstmviz.limits import Limits
@@ -33,6 +34,12 @@ def limits() -> Limits:
 def read_csv(data: bytes, max_rows: int, max_bytes: int):
     """A parsed CSV, shared read-only: cache_data would pickle a million-row table on every rerun."""
     return load_csv(data, max_rows=max_rows, max_bytes=max_bytes)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the run bundle...")
+def read_run_bundle(data: bytes, max_rows: int):
+    """A parsed run bundle, shared read-only (not parsed again on every rerun)."""
+    return read_bundle(data, max_rows)
 
 
 def presenting() -> bool:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lstmviz import analysis, export, figures
-from lstmviz.bundle import is_bundle, make_bundle, read_bundle
+from lstmviz.bundle import is_bundle, make_bundle
 from lstmviz.byom import load_state_dict
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, parse_text
 from lstmviz.errors import LstmVizError
@@ -17,7 +17,8 @@ from lstmviz.jobs import LoadedJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, int_slider, limits, plain, presenting, read_csv, registry, gates_side_by_side, wait_all, watch
+from .common import (chart, gates_side_by_side, int_slider, limits, plain, presenting, read_csv, read_run_bundle,
+                     registry, wait_all, watch)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -125,12 +126,21 @@ def choose_source(link: dict):
     return series, default_config(series), f"csv:{up.name}"
 
 
+def _bundle_differences(wanted: ForecastConfig, got: ForecastConfig) -> None:
+    """Notices for bundle settings this page's controls could not take (another server's limits, say)."""
+    a = {**wanted.to_dict(), **wanted.to_dict()["train"]}
+    b = {**got.to_dict(), **got.to_dict()["train"]}
+    for name in sorted(k for k in a if k != "train" and a[k] != b[k]):
+        share.notice(f"the bundle's {name} {a[name]} is not offered here; using {b[name]}: the numbers will differ")
+
+
 def _bundle(data: bytes, name: str, lim):
     """A run bundle: its series and config become the base, its view is restored once."""
-    series, config, view = read_bundle(data, lim.rows)
+    series, config, view = read_run_bundle(data, lim.rows)
     digest = hashlib.sha1(data).hexdigest()[:12]
     if st.session_state.get("bundle_applied") != digest:
         st.session_state["bundle_applied"] = digest
+        st.session_state["bundle_check"] = True  # once: say so if a control cannot take the bundle's value
         st.session_state.setdefault("link", {}).update({k: str(v) for k, v in view.items() if k in share.VIEW})
     st.caption(f"Run bundle **{plain(name)}**: {len(series):,} values of **{plain(series.name)}** with their "
                "settings. Press **Train model** to reproduce the run.")
@@ -510,6 +520,8 @@ def page(link: dict) -> None:
             share.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
         config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential())
+        if st.session_state.pop("bundle_check", False) and config != base:
+            _bundle_differences(base, config)
         link.update(share.config_params(config, trainable))
         if not trainable:
             link["model"] = "upload"

@@ -25,7 +25,9 @@ TASK = ("task", "tlength", "n", "ex")
 TEXT = ("text", "seqlen")
 KNOWN = set(CONFIG) | set(VIEW) | set(PAGE) | set(TASK) | set(TEXT)
 MAX_VALUE_CHARS = 4000  # typed numbers travel in the link up to this length
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# linear-time (no nested quantifiers that could backtrack), and only ever run on short values
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+MAX_NUMBER_CHARS = 32
 
 
 def notice(text: str) -> None:
@@ -97,7 +99,7 @@ def parse(name: str, raw: str, kind=int, options=None):
             return raw
         notice(f"{name}={_show(raw)} is not one of {', '.join(map(str, options))}; ignored")
         return None
-    if not _NUMBER.match(raw.strip()):
+    if len(raw) > MAX_NUMBER_CHARS or not _NUMBER.match(raw.strip()):
         notice(f"{name}={_show(raw)} is not a number; ignored")
         return None
     x = float(raw)
@@ -156,6 +158,8 @@ def show_notices() -> None:
 
 
 def _show(text: str) -> str:
-    """A short, Markdown-safe quote of a user's value."""
+    """A short quote of a user's value that Markdown shows as itself: a code span (no links, no
+    emphasis), without backticks or line breaks that could end it."""
     text = text if len(text) <= 40 else text[:37] + "..."
-    return "'" + re.sub(r"([\\`*_\[\]$~|<>#])", r"\\\1", text) + "'"
+    text = re.sub(r"[`\x00-\x1f\x7f]", "?", text)
+    return f"`'{text}'`"
