@@ -74,6 +74,6 @@ def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():
 def test_a_bad_task_link_is_ignored_with_a_notice():
     at = _tasks(task="rm -rf", tlength="99999", n="3")
     text = " ".join(w.value for w in at.warning)
-    assert "task='rm -rf' is not one of" in text
-    assert "n='3' is not one of" in text
+    assert "task=`'rm -rf'` is not one of" in text
+    assert "n=`'3'` is not one of" in text
     assert at.selectbox(key="task").value == "adding"
