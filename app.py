@@ -53,7 +53,9 @@ def main() -> None:
         mode = st.radio("Explore", list(EXPLORE.values()), key="explore", horizontal=True,
                         help="Forecast a time series; train on sequence tasks whose mechanism is known; or "
                              "train a character model on text.")
-    link: dict[str, str] = {"explore": next(k for k, v in EXPLORE.items() if v == mode)}
+    slug = next(k for k, v in EXPLORE.items() if v == mode)
+    share.drop_other_modes(slug)
+    link: dict[str, str] = {"explore": slug}
     if mode == EXPLORE["tasks"]:
         tasks.page(link)
     elif mode == EXPLORE["text"]:

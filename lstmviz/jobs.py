@@ -25,7 +25,7 @@ from .train import Epoch
 __all__ = ["Job", "TrainJob", "FunctionJob", "LoadedJob", "Registry", "Progress"]
 
 
-MEMO_BYTES = 256 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
+MEMO_BYTES = 128 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
 
 
 def _nbytes(value) -> int:
@@ -56,6 +56,7 @@ class Job:
 
     def __init__(self, key, epochs: int, max_seconds: float | None = None):
         self.key, self.epochs, self.max_seconds = key, epochs, max_seconds
+        self.owner: str | None = None  # who started it (a browser session): only they may stop it
         self.error: str | None = None
         self.started = time.time()
         self._lock = threading.Lock()
@@ -220,7 +221,7 @@ class Registry:
 
     started_total = 0  # trainings started by every registry in this process (tests count these)
 
-    def __init__(self, size: int = 32):
+    def __init__(self, size: int = 96):
         self.size = size
         self._jobs: OrderedDict[tuple, TrainJob] = OrderedDict()
         self._lock = threading.Lock()
@@ -233,18 +234,20 @@ class Registry:
                 self._jobs.move_to_end(key)
             return job
 
-    def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None) -> TrainJob:
+    def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None,
+              owner: str | None = None) -> TrainJob:
         """The forecasting job for (series, config): an existing reusable one, or a new one, started."""
-        return self.start_job((series.key, config), lambda: TrainJob(series, config, max_seconds=max_seconds))
+        return self.start_job((series.key, config), lambda: TrainJob(series, config, max_seconds=max_seconds), owner)
 
-    def start_job(self, key, make: Callable[[], Job]) -> Job:
-        """The job for `key`: an existing reusable one, or `make()`, started."""
+    def start_job(self, key, make: Callable[[], Job], owner: str | None = None) -> Job:
+        """The job for `key`: an existing reusable one, or `make()` started on behalf of `owner`."""
         with self._lock:
             job = self._jobs.get(key)
             if job is not None and job.reusable:
                 self._jobs.move_to_end(key)
                 return job
             job = make()
+            job.owner = owner
             self._jobs[key] = job
             self.started += 1
             Registry.started_total += 1

@@ -150,6 +150,7 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
     gen = torch.Generator().manual_seed(config.seed)
     n = len(data.X)
     bs = min(n, FULL_BATCH) if config.batch_size <= 0 else min(config.batch_size, n)
+    bs = min(bs, _batch_cap(model, data.X))
     snap_at = _snapshot_epochs(config.epochs, config.snapshots)
     result = TrainResult(snapshots=[(0, _state(model))])
     best, best_state, stale = math.inf, None, 0
@@ -200,7 +201,8 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
         if max_seconds is not None and info.elapsed >= max_seconds and epoch < config.epochs:
             result.stopped = "time"
             result.message = (f"stopped at epoch {epoch} of {config.epochs}: this server allows "
-                              f"{max_seconds:g} s per training run")
+                              f"{max_seconds:g} s per training run, so how far it got depends on how busy the "
+                              "server was, and these numbers may not repeat")
             break
         if config.patience and stale >= config.patience:
             model.load_state_dict(best_state)
@@ -213,6 +215,19 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
         result.snapshots = [s for s in result.snapshots if s[0] != final_epoch] + [(final_epoch, _state(model))]
     result.seconds = time.perf_counter() - start
     return result
+
+
+ACTIVATION_FLOATS = 1 << 27  # what one step's saved activations may hold: 512 MB of float32
+
+
+def _batch_cap(model: nn.Module, X: torch.Tensor) -> int:
+    """The largest batch whose activations (about 12 floats per unit, layer and step, for the
+    gates, states and their gradients) fit ACTIVATION_FLOATS: long sequences and wide layers get
+    smaller batches rather than gigabytes."""
+    per_step = sum(m.hidden_size * m.num_layers * (2 if m.bidirectional else 1)
+                   for m in model.modules() if isinstance(m, (nn.LSTM, nn.GRU, nn.RNN)))
+    per_sample = 12 * max(per_step, 1) * (X.shape[1] if X.dim() > 1 else 1)
+    return max(1, ACTIVATION_FLOATS // per_sample)
 
 
 def _state(model: nn.Module) -> dict:

@@ -172,3 +172,14 @@ def test_full_batch_is_capped_so_long_series_stay_in_memory(monkeypatch):
     model.forward = lambda x: seen.append(len(x)) or forward(x)
     train(model, TrainData(torch.randn(40, 3, 1), torch.randn(40, 1)), TrainConfig(epochs=1))
     assert seen == [16, 16, 8]
+
+
+def test_full_batch_is_capped_so_long_wide_runs_do_not_need_gigabytes():
+    from torch import nn
+
+    from lstmviz.train import ACTIVATION_FLOATS, _batch_cap
+
+    model = nn.Sequential(nn.LSTM(1, 128, num_layers=4))
+    cap = _batch_cap(model, torch.zeros(8192, 200, 1))
+    assert cap * 200 * 12 * 128 * 4 <= ACTIVATION_FLOATS < (cap + 1) * 200 * 12 * 128 * 4
+    assert _batch_cap(nn.Sequential(nn.GRU(1, 8)), torch.zeros(10, 12, 1)) > 8192  # small runs: no cap

@@ -67,3 +67,13 @@ def test_registry_drops_the_oldest_finished_jobs():
         j.wait(60)
     reg.start(series, QUICK.replace(epochs=2, seed=9)).wait(60)
     assert reg.get(jobs[0].key) is None and reg.get(jobs[2].key) is jobs[2]
+
+
+def test_a_shared_job_remembers_who_started_it():
+    reg = Registry()
+    series = builtin("sine", length=120)
+    config = ForecastConfig(window=10, test=10, transform="none", hidden_size=4).replace(epochs=3)
+    job = reg.start(series, config, owner="session-a")
+    again = reg.start(series, config, owner="session-b")
+    job.wait()
+    assert again is job and job.owner == "session-a"

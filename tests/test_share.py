@@ -234,3 +234,28 @@ def test_a_bundle_value_this_server_cannot_offer_is_named_in_a_notice():
     text = " ".join(w.value for w in at.warning)
     assert "the bundle's lr 0.005 is not offered here; using 0.003" in text
     assert "the bundle's batch_size 8 is not offered here" in text
+
+
+def test_settings_for_another_page_do_not_leak_into_this_one():
+    at = _open(explore="tasks", window="20", epochs="250", batch="0", src="csv")
+    text = " ".join(w.value for w in at.warning)
+    assert "window does not apply to this page" in text and "src does not apply" in text
+    assert at.slider(key="task:adding:epochs").value == 250  # epochs is a tasks setting too: taken, clamped
+    assert at.selectbox(key="task:adding:batch").value == 0
+
+
+def test_the_gate_selection_of_a_task_example_travels_in_the_link():
+    at = _open(explore="tasks", task="parity", tlength="6", n="1000", epochs="5", hidden="8", view="gates", t="3",
+               unit="2")
+    at.button(key="task_train").click().run()
+    assert at.slider(key="tk_t").value == 3 and at.number_input(key="tk_unit").value == 2
+    p = _params(at)
+    assert p["t"] == "3" and p["unit"] == "2" and p["view"] == "gates"
+
+
+def test_window_survives_a_change_in_the_length_of_the_data():
+    at = _open(src="typed")
+    at.slider(key="typed:window").set_value(5).run()
+    at.text_area(key="typed").set_value(", ".join(str(v) for v in range(1, 200))).run()
+    assert not at.exception
+    assert at.slider(key="typed:window").value == 5

@@ -5,6 +5,7 @@ import re
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lstmviz import figures
 
@@ -59,7 +60,10 @@ def int_slider(label: str, lo: int, hi: int, value: int, key: str, help: str, co
     if hi <= lo:
         where.caption(f"{label}: {lo} (the series is too short to offer more)")
         return lo
-    return where.slider(label, lo, hi, min(max(value, lo), hi), key=key, help=help)
+    # A slider whose range changes is a new widget to Streamlit, which would fall back to the
+    # default: carry the user's value over, clamped to the new range.
+    st.session_state[key] = min(max(int(st.session_state.get(key, value)), lo), hi)
+    return where.slider(label, lo, hi, key=key, help=help)
 
 
 def keep(*keys: str) -> None:
@@ -83,12 +87,24 @@ def wait_all(jobs: dict) -> None:
         bar.empty()
 
 
-def watch(job, loss_title: str | None = None, scale: float = 1.0) -> None:
+def session_id() -> str | None:
+    """This browser session's id (jobs remember who started them)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def watch(job, loss_title: str | None = None, scale: float = 1.0, state_key: str = "job_key") -> None:
     """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
 
-    The bar and the chart are drawn at once, empty, so the layout does not jump as training runs."""
+    The bar and the chart are drawn at once, empty, so the layout does not jump as training runs.
+    Jobs are shared: only the session that started one can stop it; the others can stop watching
+    (`state_key` is where this session keeps the job's key), and it trains on for whoever else waits."""
     st.subheader("Training")
-    st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
+    if job.owner in (None, session_id()):
+        st.button("Stop training", on_click=job.stop, key="stop", disabled=job.stop_requested)
+    else:
+        st.button("Stop watching", on_click=st.session_state.pop, args=(state_key, None), key="stop",
+                  help="Someone else started this same training; it goes on for them. Press Train to watch again.")
     bar, plot = st.empty(), st.empty()
     title = {"title": loss_title} if loss_title else {}
     p = job.progress()

@@ -18,7 +18,7 @@ from lstmviz.jobs import LoadedJob
 from . import lessons as lesson_ui
 from . import share
 from .common import (chart, gates_side_by_side, int_slider, limits, plain, presenting, read_csv, read_run_bundle,
-                     registry, wait_all, watch)
+                     registry, session_id, wait_all, watch)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -29,7 +29,8 @@ GATE_MODES = ["One input window", "The whole series"]
 GATE_MODE_SLUGS = {"window": GATE_MODES[0], "series": GATE_MODES[1]}
 # The gate view's widgets: kept across runs that show another view (Streamlit drops the state of
 # widgets that a run does not draw).
-GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", "gv_t", "gv_unit", "gv_units", "gv_play")
+GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", "gv_t", "gv_unit", "gv_units", "gv_play",
+             "tk_t", "tk_unit", "tk_units", "tk_play", "tg_t", "tg_unit", "tg_units", "tg_play")
 BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
                  "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
@@ -78,7 +79,7 @@ def choose_source(link: dict):
                                     help="Standard deviation of added noise.")
             seed = c2.number_input("Noise seed", 0, 10_000, 0, key="sine_seed")
             series = builtin("sine", length=int(length), period=float(period), noise=float(noise), seed=int(seed))
-            link.update(len=str(int(length)), period=str(int(period)), noise=f"{noise:g}", nseed=str(int(seed)))
+            link.update(len=str(int(length)), period=str(int(period)), noise=repr(float(noise)), nseed=str(int(seed)))
         if series.note:
             st.caption(series.note)
         return series, config, name
@@ -344,28 +345,35 @@ def gate_view(job, link: dict):
         st.caption("How many steps until a unit's forget gate halves what its cell holds.")
 
 
-def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None) -> None:
-    """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part."""
-    playing = bool(st.session_state.get("gv_play", False))
+def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None,
+             prefix: str = "gv_") -> None:
+    """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part.
+
+    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state."""
+    ss = st.session_state
+    kt, ku, kus, kp = (prefix + name for name in ("t", "unit", "units", "play"))
+    playing = bool(ss.get(kp, False))
     T, _, H = trace.block(layer=layer).shape
-    share.take("t", "gv_t", lo=0, hi=T - 1)
-    share.take("unit", "gv_unit", lo=0, hi=H - 1)
+    share.take("t", kt, lo=0, hi=T - 1)
+    share.take("unit", ku, lo=0, hi=H - 1)
+    if not set(ss.get(kus, [])) <= set(range(H)):
+        del ss[kus]  # another model with fewer units
     present = presenting()
     scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
 
     @st.fragment(run_every=(0.35 if present else 0.6) if playing else None)
     def body():
-        if st.session_state.get("gv_t", 0) >= T:
-            st.session_state["gv_t"] = T - 1
-        if st.session_state.get("gv_unit", 0) >= H:
-            st.session_state["gv_unit"] = 0
-        if st.session_state.get("gv_play", False):
-            st.session_state["gv_t"] = (st.session_state.get("gv_t", 0) + 1) % T
+        if ss.get(kt, 0) >= T:
+            ss[kt] = T - 1
+        if ss.get(ku, 0) >= H:
+            ss[ku] = 0
+        if ss.get(kp, False):
+            ss[kt] = (ss.get(kt, 0) + 1) % T
         c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
-        t = c1.slider("Timestep t", 0, T - 1, key="gv_t", help="Move through time; every plot marks this step.")
-        unit = c2.number_input("Unit", 0, H - 1, key="gv_unit", help="Which memory cell the diagram shows.")
-        c3.toggle("Play", key="gv_play", help="Step through time by itself.")
-        if bool(st.session_state.get("gv_play")) != playing:
+        t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
+        unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
+        c3.toggle("Play", key=kp, help="Step through time by itself.")
+        if bool(ss.get(kp)) != playing:
             st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
         share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
         share.set_param("unit", int(unit))
@@ -378,12 +386,13 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         with c2:
             st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
             st.latex(analysis.equations_latex(kind, v))
-        units = st.multiselect("Units to follow", list(range(H)), key="gv_units",
+        units = st.multiselect("Units to follow", list(range(H)), key=kus,
                                help="Lines of every quantity for the units you pick.")
         if units:
             chart(figures.unit_lines(trace, units, layer=layer, t=t), "unit_lines")
 
     body()
+    link.update(t=str(int(ss.get(kt, 0))), unit=str(int(ss.get(ku, 0))))
 
 
 def downloads(job, link: dict) -> None:
@@ -428,9 +437,9 @@ def compare_view(job) -> None:
         res, m = j.fitted.result, j.report.metrics
         curves[cell.upper()] = res.losses
         params = sum(p.numel() for p in j.fitted.model.parameters())
-        rows.append([cell.upper(), m["lstm"]["rmse"], m["one_step"]["rmse"], params, res.seconds, res.losses[-1]
-                     if res.losses else float("nan")])
-    table = pd.DataFrame(rows, columns=["cell", "RMSE (recursive)", "RMSE (one-step)", "parameters",
+        rows.append([cell.upper(), m["lstm"]["rmse"], m["one_step"]["rmse"], params, res.epochs_run, res.seconds,
+                     res.losses[-1] if res.losses else float("nan")])
+    table = pd.DataFrame(rows, columns=["cell", "RMSE (recursive)", "RMSE (one-step)", "parameters", "epochs",
                                         "train seconds", "final loss"]).set_index("cell")
     best = job.report.metrics[job.report.best_baseline]["rmse"]
     st.table(table.style.format({"RMSE (recursive)": "{:.2f}", "RMSE (one-step)": "{:.2f}", "parameters": "{:,}",
@@ -544,7 +553,8 @@ def page(link: dict) -> None:
             show_results(own, own.key, link)
         return
     if clicked:
-        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds).key
+        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds,
+                                                owner=session_id()).key
     job = reg.get(st.session_state.get("job_key"))
     current = job if job is not None and job.key == (series.key, config) else None
     if job is None or not job.done:

@@ -56,6 +56,22 @@ def read_link() -> None:
     st.session_state["link"] = pending
 
 
+# which link parameters each page reads; the others wait for no control and are dropped
+MODE_KEYS = {"forecast": set(CONFIG) | set(VIEW) | {"src", "series", "len", "period", "noise", "nseed", "typed", "model"},
+             "tasks": {"task", "tlength", "n", "ex", "cell", "hidden", "epochs", "lr", "batch", "seed", "view", "t", "unit"},
+             "text": {"text", "seqlen", "cell", "hidden", "epochs", "lr", "seed", "view", "t", "unit"}}
+ALWAYS = {"explore", "present", "lesson"}
+
+
+def drop_other_modes(mode: str) -> None:
+    """Forget link parameters the `mode` page does not read, with a notice (so a forecasting link's
+    epochs never land on the tasks page's slider)."""
+    link = st.session_state.get("link", {})
+    for name in [k for k in link if k not in ALWAYS and k not in MODE_KEYS[mode]]:
+        notice(f"{name} does not apply to this page; ignored")
+        del link[name]
+
+
 def pending(name: str) -> str | None:
     """The link's raw value for `name`, once: later runs see the widget's own state."""
     return st.session_state.get("link", {}).pop(name, None)

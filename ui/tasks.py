@@ -15,7 +15,8 @@ from lstmviz.jobs import FunctionJob
 
 from . import lessons as lesson_ui
 from . import share
-from .common import chart, limits, plain, presenting, read_csv, registry, gates_side_by_side, wait_all, watch
+from .common import (chart, gates_side_by_side, limits, plain, presenting, read_csv, registry, session_id, wait_all,
+                     watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -29,6 +30,12 @@ SIZES = [200, 500, 1000, 2000, 5000, 10000, 20000]
 BATCHES = [16, 32, 64, 128, 0]
 CELLS = ["lstm", "gru", "rnn"]
 PRESENTER_CONTROLS = ("length", "cell", "hidden", "epochs", "seed")
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the sequences...")
+def _read_task(data: bytes, label: str | None, max_rows: int, max_bytes: int) -> tasks.Task:
+    """Sequences from a CSV, parsed once and shared read-only (Task arrays are read-only)."""
+    return tasks.from_csv(data, label, max_rows=max_rows, max_bytes=max_bytes)
 
 
 def _source(link: dict):
@@ -51,7 +58,7 @@ def _source(link: dict):
         data = up.getvalue()
         columns = list(read_csv(data, lim.rows, lim.upload_bytes).frame.columns)
         label = st.selectbox("Label column", ["(found by name, else the last)"] + columns, key="task_label")
-        task = tasks.from_csv(data, None if label.startswith("(") else label, max_bytes=lim.upload_bytes)
+        task = _read_task(data, None if label.startswith("(") else label, min(lim.rows, 100_000), lim.upload_bytes)
     except LstmVizError as e:
         st.error(plain(f"{up.name}: {e}"))
         return name, None, None, None
@@ -107,7 +114,8 @@ def _job(config: tasks.TaskConfig, data, data_key) -> FunctionJob:
         return {"fit": fit, "report": tasks.evaluate_task(fit)}
 
     key = ("task", config, data_key)
-    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds))
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds),
+                                session_id())
 
 
 def page(link: dict) -> None:
@@ -148,7 +156,8 @@ def page(link: dict) -> None:
         st.info("Choose a task and settings in the sidebar and press **Train model**.")
         return
     if not job.done:
-        watch(job, "Loss (MSE)" if job.key[1].task == "adding" or job.key[1].task == "remember" else "Loss (nats)")
+        regress = data.kind == "regress" if data is not None else name in ("adding", "remember")
+        watch(job, "Loss (MSE)" if regress else "Loss (cross-entropy, nats)", state_key="task_job")
     results(job, key, link)
     with lesson_slot:
         lesson_ui.card(current, link)
@@ -234,7 +243,7 @@ def example_gates(job, fit, link: dict) -> None:
     out = trace.output[0] if trace.output.dim() > 1 else trace.output
     guess = (fit.test.classes[int(out.argmax())] if fit.test.kind == "classify" else f"{float(out[0]):.3f}")
     st.caption(f"The model answers **{plain(guess)}**. t = 0 is the first step of the sequence.")
-    scrubber(trace, fit.config.cell, 0, link, _input_names(fit.test))
+    scrubber(trace, fit.config.cell, 0, link, _input_names(fit.test), prefix="tk_")
 
 
 def finder(job, fit) -> None:
@@ -275,9 +284,9 @@ def compare(job, fit) -> None:
         f, r = j.result["fit"], j.result["report"]
         curves[c.upper()] = f.result.val_losses or f.result.losses
         rows.append([c.upper(), _metric_text(r["metric"], r["value"]), _metric_text(r["metric"], r["baseline"]),
-                     f"{sum(p.numel() for p in f.model.parameters()):,}", f"{f.result.seconds:.1f}"])
+                     f"{sum(p.numel() for p in f.model.parameters()):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
     st.table(pd.DataFrame(rows, columns=["cell", f"held-out {report_metric(jobs)}", "baseline", "parameters",
-                                         "train seconds"]).set_index("cell"))
+                                         "epochs", "train seconds"]).set_index("cell"))
     chart(figures.loss_curves(curves, title="Held-out loss per epoch"), "task_compare")
     k = int(st.session_state.get("task_example", 0)) % len(fit.test)
     gates_side_by_side({c: _example_trace(j, j.result["fit"], k) for c, j in jobs.items() if not j.error},

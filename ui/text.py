@@ -15,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 from lstmviz.textviz import colored_text_html
 
 from . import share
-from .common import chart, limits, plain, registry, gates_side_by_side, wait_all, watch
+from .common import chart, gates_side_by_side, limits, plain, registry, session_id, wait_all, watch
 from .forecast import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -88,7 +88,8 @@ def _job(text: str, data_key: str, config: tx.TextConfig) -> FunctionJob:
         return {"fit": fit, "bpc": tx.bpc(fit, fit.val_text), "unigram": tx.unigram_bpc(fit.train_text, fit.val_text)}
 
     key = ("text", data_key, config)
-    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds))
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds),
+                                session_id())
 
 
 def page(link: dict) -> None:
@@ -123,7 +124,7 @@ def page(link: dict) -> None:
         st.info("Press **Train model** in the sidebar.")
         return
     if not job.done:
-        watch(job, "Loss (bits per character)", scale=BITS)
+        watch(job, "Loss (bits per character)", scale=BITS, state_key="text_job")
     results(job, key, link)
 
 
@@ -244,7 +245,7 @@ def generate_view(job, fit, link: dict) -> None:
     unit = int(st.number_input("Unit", 0, values.shape[1] - 1, key="gen_unit"))
     st.html(colored_text_html(text, values[:, unit], highlight_spans=[(0, len(prompt))], label=f"unit {unit} {q}"))
     st.caption("Outlined: your prompt; the rest was sampled one character at a time. Below: the gates as it wrote.")
-    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars))
+    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars), prefix="tg_")
 
 
 def compare_view(job, fit) -> None:
@@ -261,8 +262,9 @@ def compare_view(job, fit) -> None:
         f = j.result["fit"]
         curves[c.upper()] = [x * BITS for x in (f.result.val_losses or f.result.losses)]
         rows.append([c.upper(), f"{j.result['bpc']:.3f}", f"{j.result['unigram']:.3f}",
-                     f"{sum(p.numel() for p in f.model.parameters()):,}", f"{f.result.seconds:.1f}"])
-    st.table(pd.DataFrame(rows, columns=["cell", "held-out bits/char", "unigram", "parameters", "train seconds"])
+                     f"{sum(p.numel() for p in f.model.parameters()):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
+    st.table(pd.DataFrame(rows, columns=["cell", "held-out bits/char", "unigram", "parameters", "epochs",
+                                         "train seconds"])
              .set_index("cell"))
     chart(figures.loss_curves(curves, title="Held-out bits per character"), "text_compare")
     excerpt = fit.val_text[:200]
