@@ -14,6 +14,7 @@ import torch
 
 from .errors import InputError
 from .forecast import Fitted, Report, evaluate, fit, preset
+from .models import count_parameters
 from .record import Trace, record
 from .tasks import default_config, evaluate_task, find_units, fit_task
 
@@ -201,7 +202,7 @@ def run(lesson_id: str, seed: int | None = None) -> Seen:
         if les.kind == "compare":
             fits = {c: fit(series, config.replace(cell=c)) for c in ("lstm", "gru")}
             return check_same_footing({c: evaluate(f) for c, f in fits.items()},
-                                      {c: sum(p.numel() for p in f.model.parameters()) for c, f in fits.items()})
+                                      {c: count_parameters(f.model) for c, f in fits.items()})
         fitted = fit(series, config)
         if lesson_id == "airline":
             return check_beats_baselines(evaluate(fitted))

@@ -6,7 +6,12 @@ from torch import nn
 
 from .errors import InputError
 
-__all__ = ["SequenceModel", "CELLS"]
+__all__ = ["SequenceModel", "CELLS", "count_parameters"]
+
+
+def count_parameters(model: nn.Module) -> int:
+    """How many numbers the model learns."""
+    return sum(p.numel() for p in model.parameters())
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 

@@ -17,7 +17,7 @@ import torch
 
 from .data import MAX_BYTES, load_csv
 from .errors import InputError
-from .models import CELLS, SequenceModel
+from .models import CELLS, SequenceModel, count_parameters
 from .record import record
 from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
 
@@ -465,7 +465,7 @@ def compare(config: TaskConfig, cells: tuple[str, ...] = ("lstm", "gru", "rnn"),
         report = evaluate_task(fit)
         out[cell] = {"metric": report["metric"], "value": report["value"], "baseline": report["baseline"],
                      "losses": fit.result.losses, "val_losses": fit.result.val_losses,
-                     "parameters": sum(p.numel() for p in fit.model.parameters()),
+                     "parameters": count_parameters(fit.model),
                      "train_seconds": fit.result.seconds, "stopped": fit.result.stopped}
         if "longer" in report:
             out[cell]["longer"] = report["longer"]["accuracy"]

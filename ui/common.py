@@ -9,8 +9,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lstmviz import figures
 
+from . import share
+
 from lstmviz.bundle import read_bundle
 from lstmviz.data import load_csv
+from lstmviz.errors import LstmVizError
 from lstmviz.jobs import Registry
 from lstmviz.limits import Limits
 
@@ -41,6 +44,31 @@ def read_csv(data: bytes, max_rows: int, max_bytes: int):
 def read_run_bundle(data: bytes, max_rows: int):
     """A parsed run bundle, shared read-only (not parsed again on every rerun)."""
     return read_bundle(data, max_rows)
+
+
+def upload_bytes(up) -> bytes:
+    """An uploaded file's bytes, or LstmVizError when it is above this server's upload limit."""
+    lim = limits()
+    if up.size > lim.upload_bytes:
+        raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
+    return up.getvalue()
+
+
+def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
+    """The result views as one segmented control (st.tabs would compute every tab on every run, for
+    every student), starting from the link's `view` if it names one; the choice goes into the link."""
+    raw = share.pending("view")
+    if raw is not None and share.parse("view", raw, str, list(slugs)) is not None:
+        st.session_state[key] = slugs[raw]
+    views = list(slugs.values())
+    view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed") or views[0]
+    link["view"] = next(k for k, v in slugs.items() if v == view)
+    return view
+
+
+def stale_warning() -> None:
+    st.warning("Settings changed since this model was trained: the results below are for the earlier "
+               "settings. Press **Train model** to update them.", icon=":material/warning:")
 
 
 def presenting() -> bool:

@@ -14,11 +14,12 @@ from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, parse_text
 from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
 from lstmviz.jobs import LoadedJob
+from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import (chart, gates_side_by_side, int_slider, limits, plain, presenting, read_csv, read_run_bundle,
-                     registry, session_id, wait_all, watch)
+from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
+                     read_run_bundle, registry, session_id, stale_warning, upload_bytes, wait_all, watch)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -107,9 +108,7 @@ def choose_source(link: dict):
         return None, None, "csv"
     try:
         lim = limits()
-        if up.size > lim.upload_bytes:
-            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
-        data = up.getvalue()
+        data = upload_bytes(up)
         if is_bundle(data):
             return _bundle(data, up.name, lim)
         table = read_csv(data, lim.rows, lim.upload_bytes)
@@ -230,9 +229,7 @@ def uploaded_model(series, config: ForecastConfig):
         return None
     try:
         lim = limits()
-        if up.size > lim.upload_bytes:
-            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
-        data = up.getvalue()
+        data = upload_bytes(up)
         model, config = model_from_state_dict(load_state_dict(data), config)
         config.check(len(series))
         lim.check_config(config.replace(epochs=1))
@@ -436,7 +433,7 @@ def compare_view(job) -> None:
             continue
         res, m = j.fitted.result, j.report.metrics
         curves[cell.upper()] = res.losses
-        params = sum(p.numel() for p in j.fitted.model.parameters())
+        params = count_parameters(j.fitted.model)
         rows.append([cell.upper(), m["lstm"]["rmse"], m["one_step"]["rmse"], params, res.epochs_run, res.seconds,
                      res.losses[-1] if res.losses else float("nan")])
     table = pd.DataFrame(rows, columns=["cell", "RMSE (recursive)", "RMSE (one-step)", "parameters", "epochs",
@@ -462,8 +459,7 @@ def show_results(job, current_key, link: dict) -> None:
         return
     f = job.fitted
     if job.key != current_key:
-        st.warning("Settings changed since this model was trained: the results below are for the earlier "
-                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+        stale_warning()
     res = f.result
     if res is None:
         st.caption(f"Uploaded weights: {f.model.arch.describe()}")
@@ -474,12 +470,7 @@ def show_results(job, current_key, link: dict) -> None:
     if res is not None:
         st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
                    if res.losses else "No epoch completed.")
-    raw = share.pending("view")
-    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
-        st.session_state["view"] = VIEW_SLUGS[raw]
-    # One view at a time: st.tabs would compute every tab on every run, for every student.
-    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="view", label_visibility="collapsed") or VIEWS[0]
-    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    view = pick_view("view", VIEW_SLUGS, link)
     if view == "Forecast":
         show_forecast(job)
     elif view == "Gate dynamics":

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lstmviz import lessons
 from lstmviz.forecast import preset
+from lstmviz.models import count_parameters
 
 from . import share
 from .common import registry
@@ -117,6 +118,6 @@ def signature(les, job) -> lessons.Seen | None:
         if any(j is None or not j.done or j.fitted is None for j in jobs.values()):
             return None
         return lessons.check_same_footing({c: j.report for c, j in jobs.items()},
-                                          {c: sum(p.numel() for p in j.fitted.model.parameters())
+                                          {c: count_parameters(j.fitted.model)
                                            for c, j in jobs.items()})
     return None

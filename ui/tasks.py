@@ -12,11 +12,12 @@ import torch
 from lstmviz import figures, record, tasks
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
+from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import (chart, gates_side_by_side, limits, plain, presenting, read_csv, registry, session_id, wait_all,
-                     watch)
+from .common import (chart, gates_side_by_side, limits, pick_view, plain, presenting, read_csv, registry, session_id,
+                     stale_warning, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -53,9 +54,7 @@ def _source(link: dict):
         return name, None, None, None
     try:
         lim = limits()
-        if up.size > lim.upload_bytes:
-            raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
-        data = up.getvalue()
+        data = upload_bytes(up)
         columns = list(read_csv(data, lim.rows, lim.upload_bytes).frame.columns)
         label = st.selectbox("Label column", ["(found by name, else the last)"] + columns, key="task_label")
         task = _read_task(data, None if label.startswith("(") else label, min(lim.rows, 100_000), lim.upload_bytes)
@@ -169,16 +168,10 @@ def results(job: FunctionJob, key, link: dict) -> None:
         return
     fit, report = job.result["fit"], job.result["report"]
     if job.key != key:
-        st.warning("Settings changed since this model was trained: the results below are for the earlier "
-                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+        stale_warning()
     res = fit.result
     st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
-    raw = share.pending("view")
-    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
-        st.session_state["task_view"] = VIEW_SLUGS[raw]
-    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="task_view",
-                                label_visibility="collapsed") or VIEWS[0]
-    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    view = pick_view("task_view", VIEW_SLUGS, link)
     if view == "Results":
         show_results(fit, report)
     elif view == "Gate dynamics":
@@ -284,7 +277,7 @@ def compare(job, fit) -> None:
         f, r = j.result["fit"], j.result["report"]
         curves[c.upper()] = f.result.val_losses or f.result.losses
         rows.append([c.upper(), _metric_text(r["metric"], r["value"]), _metric_text(r["metric"], r["baseline"]),
-                     f"{sum(p.numel() for p in f.model.parameters()):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
+                     f"{count_parameters(f.model):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
     st.table(pd.DataFrame(rows, columns=["cell", f"held-out {report_metric(jobs)}", "baseline", "parameters",
                                          "epochs", "train seconds"]).set_index("cell"))
     chart(figures.loss_curves(curves, title="Held-out loss per epoch"), "task_compare")

@@ -12,10 +12,12 @@ from lstmviz import text as tx
 from lstmviz import figures
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
+from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
 from . import share
-from .common import chart, gates_side_by_side, limits, plain, registry, session_id, wait_all, watch
+from .common import (chart, gates_side_by_side, limits, pick_view, plain, registry, session_id, stale_warning,
+                     upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -51,9 +53,7 @@ def _source(link: dict):
             if up is None:
                 st.info("Upload a UTF-8 text file.")
                 return None, None
-            if up.size > lim.upload_bytes:
-                raise LstmVizError(f"the file is {up.size / 1e6:.1f} MB; this server allows {lim.upload_mb:g} MB")
-            corpus = tx.Corpus.from_bytes(up.getvalue(), max_chars=lim.text_chars)
+            corpus = tx.Corpus.from_bytes(upload_bytes(up), max_chars=lim.text_chars)
     except LstmVizError as e:
         st.error(f"{plain(e)}.")
         return None, None
@@ -135,19 +135,13 @@ def results(job, key, link: dict) -> None:
     r = job.result
     fit = r["fit"]
     if job.key != key:
-        st.warning("Settings changed since this model was trained: the results below are for the earlier "
-                   "settings. Press **Train model** to update them.", icon=":material/warning:")
+        stale_warning()
     res = fit.result
     verdict = "beats" if r["bpc"] < r["unigram"] else "does not beat"
     st.markdown(f"Held-out: **{r['bpc']:.3f} bits per character**; the unigram baseline (character frequencies "
                 f"alone) scores **{r['unigram']:.3f}**: the model {verdict} it.")
     st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
-    raw = share.pending("view")
-    if raw is not None and share.parse("view", raw, str, list(VIEW_SLUGS)) is not None:
-        st.session_state["text_view"] = VIEW_SLUGS[raw]
-    view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="text_view",
-                                label_visibility="collapsed") or VIEWS[0]
-    link["view"] = next(k for k, v in VIEW_SLUGS.items() if v == view)
+    view = pick_view("text_view", VIEW_SLUGS, link)
     if view == "Text":
         text_view(job, fit)
     elif view == "Generate":
@@ -262,7 +256,7 @@ def compare_view(job, fit) -> None:
         f = j.result["fit"]
         curves[c.upper()] = [x * BITS for x in (f.result.val_losses or f.result.losses)]
         rows.append([c.upper(), f"{j.result['bpc']:.3f}", f"{j.result['unigram']:.3f}",
-                     f"{sum(p.numel() for p in f.model.parameters()):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
+                     f"{count_parameters(f.model):,}", f.result.epochs_run, f"{f.result.seconds:.1f}"])
     st.table(pd.DataFrame(rows, columns=["cell", "held-out bits/char", "unigram", "parameters", "epochs",
                                          "train seconds"])
              .set_index("cell"))
