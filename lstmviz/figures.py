@@ -1,12 +1,13 @@
 """Plotly figure builders: data in, go.Figure out. No Streamlit here."""
 from __future__ import annotations
 
+import functools
 import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from .analysis import LABELS, RANGES, half_life, saturation
 from .data import Series
@@ -24,6 +25,18 @@ PROJECTOR = ("Plasma", [[0.0, "#0a6cff"], [0.5, "#000000"], [1.0, "#ff8a00"]])
 COLORS = {"history": "#636efa", "actual": "#222222", "lstm": "#ef553b", "one_step": "#ff9f1c",
           "beyond": "#d62728", "naive": "#9e9e9e", "seasonal_naive": "#2ca02c", "drift": "#8c564b"}
 MAX_POINTS = 4000
+
+
+@functools.lru_cache(maxsize=32)
+def _named_scale(name: str) -> tuple:
+    return tuple(tuple(stop) for stop in get_colorscale(name))
+
+
+def _scale(scale) -> list:
+    """A colour scale as [[position, colour], ...]. Figures skip plotly.py's validation (see
+    _unchecked), which is what turns a name into stops, and plotly.js knows only some names
+    (not "Plasma", not the "_r" reversals): it would silently fall back to its default."""
+    return [list(stop) for stop in _named_scale(scale)] if isinstance(scale, str) else scale
 
 
 def _unchecked(fig: dict) -> go.Figure:
@@ -222,7 +235,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
         data.append(dict(
             type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
-            colorscale=colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1],
+            colorscale=_scale(colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1]),
             colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
                           title=dict(text=q, side="right")),
             hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))

@@ -158,3 +158,18 @@ def test_unchecked_figures_pass_plotly_validation(kind):
     for fig in built:
         go.Figure(fig.to_dict())  # raises on any invalid property
         fig.to_json()
+
+
+def test_heatmap_colour_scales_reach_the_browser_as_stops_not_names():
+    """plotly.js knows neither 'Plasma' nor 'RdBu_r' and would fall back to its default silently."""
+    from lstmviz import figures
+
+    from lstmviz.models import SequenceModel
+
+    trace = record(SequenceModel("lstm", 1, 4), torch.randn(1, 20, 1))
+    for scales in [(figures.SEQUENTIAL, figures.DIVERGING), figures.PROJECTOR]:
+        fig = figures.gate_heatmaps(trace, colorscales=scales)
+        for heat in [d for d in fig.to_dict()["data"] if d["type"] == "heatmap"]:
+            assert isinstance(heat["colorscale"], (list, tuple)) and len(heat["colorscale"]) >= 3
+    assert figures.gate_heatmaps(trace, colorscales=figures.PROJECTOR).to_dict()["data"][1]["colorscale"][0][1] \
+        == "#0d0887"  # Plasma's first stop
