@@ -151,12 +151,15 @@ def test_a_link_copied_from_one_browser_reproduces_the_run_in_another(server, tm
         train(a)
         first = a.locator('[data-testid="stTable"]').first.inner_text()
         link = a.url
+        assert "epochs=100" in link and "seed=7" in link, link
         a.screenshot(path=str(shots / "7-link-first-browser.png"), full_page=True)
         browser.close()
 
         other = Server()  # a fresh process: nothing trained, nothing cached
         try:
             browser, b = _browser_page(p, other.url + "/?" + link.split("?", 1)[1], errors)
+            epochs = b.locator('[data-testid="stSlider"]').filter(has_text="Epochs")
+            assert "100" in epochs.inner_text().split(), epochs.inner_text()
             train(b)
             again = b.locator('[data-testid="stTable"]').first.inner_text()
             b.screenshot(path=str(shots / "8-link-second-browser.png"), full_page=True)
