@@ -158,4 +158,5 @@ def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = N
     st.markdown("**Their gates on the same input** (LSTM: i f g o c h; GRU: r z n h; RNN: h only):")
     for tab, (name, trace) in zip(st.tabs([name.upper() for name in traces]), traces.items()):
         with tab:
-            chart(figures.gate_heatmaps(trace, input_names=input_names), f"{key}_{name}")
+            scales = figures.PROJECTOR if presenting() else (figures.SEQUENTIAL, figures.DIVERGING)
+            chart(figures.gate_heatmaps(trace, input_names=input_names, colorscales=scales), f"{key}_{name}")
