@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 
 from .data import MAX_BYTES, load_csv
+from .config import Settings
 from .errors import InputError
 from .models import CELLS, SequenceModel, count_parameters
 from .record import record
@@ -252,7 +253,7 @@ def _numbers(col: pd.Series) -> pd.Series:
 # --- training --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TaskConfig:
+class TaskConfig(Settings):
     """Task, data sizes, model and training for one run. Frozen: a cache key and JSON for free."""
 
     task: str = "adding"
@@ -267,18 +268,10 @@ class TaskConfig:
     batch_size: int = 64  # 0: full batch
     seed: int = 0  # the data, the initial weights and the batch order
 
-    def replace(self, **changes) -> "TaskConfig":
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
-        if unknown:
-            raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TaskConfig":
-        return cls().replace(**d)
+    @property
+    def train(self) -> TrainConfig:
+        """The training part (so Limits.check_config takes a TaskConfig too)."""
+        return self.train_config()
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed)

@@ -22,7 +22,6 @@ lstmviz, same licence; no third-party text is shipped):
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import torch
 from torch import nn
 
 from .corpora import BUILTIN_TEXTS, builtin_text
+from .config import Settings
 from .errors import InputError
 from .models import CELLS, SequenceModel
 from .record import Trace, record
@@ -197,7 +197,7 @@ class CharModel(SequenceModel):
 
 
 @dataclass(frozen=True)
-class TextConfig:
+class TextConfig(Settings):
     """Model, data and training for one text run. Frozen: a cache key and JSON. Defaults train in seconds."""
 
     cell: str = "lstm"
@@ -213,19 +213,6 @@ class TextConfig:
     val_fraction: float = 0.1  # the last part of the text is held out
     max_chars: int = MAX_CHARS
     max_vocab: int = MAX_VOCAB
-
-    def replace(self, **changes) -> "TextConfig":
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
-        if unknown:
-            raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TextConfig":
-        return cls().replace(**d)
 
     @property
     def train(self) -> TrainConfig:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Callable
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -64,6 +65,26 @@ def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
     view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed") or views[0]
     link["view"] = next(k for k, v in slugs.items() if v == view)
     return view
+
+
+def train_button(check: Callable[[], None], key: str, help: str) -> bool:
+    """The Train button, disabled with the reason shown when `check()` raises; True when pressed,
+    or right after a lesson was started (it presses Train for the user)."""
+    problem = None
+    try:
+        check()
+    except LstmVizError as e:
+        problem = str(e)
+        st.error(problem)
+    clicked = st.button("Train model", type="primary", disabled=problem is not None, key=key,
+                        use_container_width=True, help=help)
+    lesson = bool(st.session_state.pop("lesson_train", False))
+    return problem is None and (clicked or lesson)
+
+
+def trained_caption(res) -> None:
+    """How training went, in one line."""
+    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
 
 
 def stale_warning() -> None:

@@ -19,7 +19,7 @@ from lstmviz.models import count_parameters
 from . import lessons as lesson_ui
 from . import share
 from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
-                     read_run_bundle, registry, session_id, stale_warning, upload_bytes, wait_all, watch)
+                     read_run_bundle, registry, session_id, stale_warning, train_button, upload_bytes, wait_all, watch)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -527,16 +527,11 @@ def page(link: dict) -> None:
             link["model"] = "upload"
             own = uploaded_model(series, config)
         else:
-            problem = None
-            try:
+            def check():
                 config.check(len(series))
                 limits().check_config(config)
-            except LstmVizError as e:
-                problem = str(e)
-                st.error(problem)
-            clicked = st.button("Train model", type="primary", disabled=problem is not None, key="train",
-                                use_container_width=True, help="Train on everything but the test points.")
-            clicked = (lesson_ui.wants_training() and problem is None) or clicked
+
+            clicked = train_button(check, "train", "Train on everything but the test points.")
     lesson_slot = st.container()
     chart(figures.series_preview(series, config.test), "preview")
     if not trainable:

@@ -62,11 +62,6 @@ def essential() -> tuple[str, ...] | None:
     return lessons.LESSONS[lid].controls if lid in lessons.LESSONS else None
 
 
-def wants_training() -> bool:
-    """True once, right after a lesson was started: the page presses Train for the user."""
-    return bool(st.session_state.pop("lesson_train", False))
-
-
 def card(job, link: dict) -> None:
     """The lesson's text and whether its signature is seen in this run."""
     lid = st.session_state.get("lesson")

@@ -17,7 +17,8 @@ from lstmviz.models import count_parameters
 from . import lessons as lesson_ui
 from . import share
 from .common import (chart, gates_side_by_side, limits, pick_view, plain, presenting, read_csv, registry, session_id,
-                     stale_warning, upload_bytes, wait_all, watch)
+                     stale_warning, train_button, trained_caption, upload_bytes,
+                     wait_all, watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -128,21 +129,21 @@ def page(link: dict) -> None:
         link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.cell,
                      "hidden": str(config.hidden_size), "epochs": str(config.epochs), "lr": f"{config.lr:g}",
                      "batch": str(config.batch_size), "seed": str(config.seed)})
-        problem = None
-        try:
+        def check():
             config.check()
-            tasks.TASKS[name](2, config.length, 0) if data is None else None  # the generator's own checks
-        except LstmVizError as e:
-            problem = str(e)
-            st.error(problem)
-        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="task_train",
-                            use_container_width=True, help="Train on the training sequences; the rest are held out.")
-        clicked = (lesson_ui.wants_training() and problem is None) or clicked
+            limits().check_config(config)
+            if data is None:
+                tasks.TASKS[name](2, config.length, 0)  # the generator's own checks
+
+        clicked = train_button(check, "task_train", "Train on the training sequences; the rest are held out.")
     lesson_slot = st.container()
-    if data is None and problem is None:
-        sample = tasks.TASKS[name](3, config.length, config.seed)
-        st.markdown(f"**{TASK_NAMES[name]}.** {sample.description}")
-        st.code("\n".join(sample.example(k) for k in range(3)), language=None)
+    if data is None:
+        try:
+            sample = tasks.TASKS[name](3, config.length, config.seed)
+            st.markdown(f"**{TASK_NAMES[name]}.** {sample.description}")
+            st.code("\n".join(sample.example(k) for k in range(3)), language=None)
+        except LstmVizError:
+            pass  # the sidebar already says what is wrong with these settings
     key = ("task", config, data_key)
     if clicked:
         st.session_state["task_job"] = _job(config, data, data_key).key
@@ -169,8 +170,7 @@ def results(job: FunctionJob, key, link: dict) -> None:
     fit, report = job.result["fit"], job.result["report"]
     if job.key != key:
         stale_warning()
-    res = fit.result
-    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
+    trained_caption(fit.result)
     view = pick_view("task_view", VIEW_SLUGS, link)
     if view == "Results":
         show_results(fit, report)

@@ -17,7 +17,7 @@ from lstmviz.textviz import colored_text_html
 
 from . import share
 from .common import (chart, gates_side_by_side, limits, pick_view, plain, registry, session_id, stale_warning,
-                     upload_bytes, wait_all, watch)
+                     train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -103,16 +103,12 @@ def page(link: dict) -> None:
         config = _config(lim)
         link.update({"cell": config.cell, "hidden": str(config.hidden_size), "epochs": str(config.epochs),
                      "seqlen": str(config.seq_len), "lr": f"{config.lr:g}", "seed": str(config.seed)})
-        problem = None
-        try:
+        def check():
             config.check()
             lim.check_config(config)
-        except LstmVizError as e:
-            problem = str(e)
-            st.error(problem)
-        clicked = st.button("Train model", type="primary", disabled=problem is not None, key="text_train",
-                            use_container_width=True, help="Learn to predict the next character; the last 10% "
-                                                           "of the text is held out.")
+
+        clicked = train_button(check, "text_train", "Learn to predict the next character; the last 10% of the text "
+                                                    "is held out.")
     st.caption(f"{len(text):,} characters, {len(set(text))} distinct. The model reads one character at a time "
                "(one-hot) and predicts the next; the last 10% is held out.")
     key = ("text", data_key, config)
@@ -140,7 +136,7 @@ def results(job, key, link: dict) -> None:
     verdict = "beats" if r["bpc"] < r["unigram"] else "does not beat"
     st.markdown(f"Held-out: **{r['bpc']:.3f} bits per character**; the unigram baseline (character frequencies "
                 f"alone) scores **{r['unigram']:.3f}**: the model {verdict} it.")
-    st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s" + (f" · {res.message}" if res.message else ""))
+    trained_caption(res)
     view = pick_view("text_view", VIEW_SLUGS, link)
     if view == "Text":
         text_view(job, fit)
