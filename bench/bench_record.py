@@ -5,12 +5,15 @@ Setup from issue 2: T = 10,000, H = 128, batch 1, float32, 2 threads. Prints med
 """
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
 
-import lstmviz
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import lstmviz  # noqa: E402
 
 
 def median_ratio(model, x, repeats):
