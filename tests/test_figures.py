@@ -173,3 +173,21 @@ def test_heatmap_colour_scales_reach_the_browser_as_stops_not_names():
             assert isinstance(heat["colorscale"], (list, tuple)) and len(heat["colorscale"]) >= 3
     assert figures.gate_heatmaps(trace, colorscales=figures.PROJECTOR).to_dict()["data"][1]["colorscale"][0][1] \
         == "#0d0887"  # Plasma's first stop
+
+
+def test_log_loss_axis_labels_are_whole_numbers_not_bare_digits():
+    """Plotly's own log ticks label 0.05 and 0.02 as "5" and "2"; ours say what they are."""
+    from lstmviz import figures
+
+    def axis(curves):
+        return figures.loss_curves(curves).to_dict()["layout"]["yaxis"]
+
+    wide = axis({"train": [1.0, 1e-2, 1e-4], "validation": [float("nan"), 0.0, 2.0]})
+    assert wide["type"] == "log" and wide["ticktext"] == ["0.0001", "0.001", "0.01", "0.1", "1"]
+    mid = axis({"train": [2.3, 0.021]})
+    assert mid["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1", "2"]
+    assert np.allclose(mid["tickvals"], [0.05, 0.1, 0.2, 0.5, 1, 2])
+    flat = axis({"train": [1.2, 1.25]})
+    assert "tickvals" not in flat and flat["tickformat"] == ".3g"
+    assert axis({"train": []})["type"] == "log"
+    assert figures.loss_curves({"a": [1.0, 1e-4]}, log=False).layout.yaxis.type == "linear"
