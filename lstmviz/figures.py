@@ -125,7 +125,7 @@ def loss_curves(curves: dict[str, list[float]], total_epochs: int | None = None,
         legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))))
 
 
-def _log_axis(curves) -> dict:
+def _log_axis(curves) -> dict:  # curves: arrays of the values drawn
     """A log y axis with full tick labels: 1, 2 and 5 of each decade, or one per decade when the
     curves span three or more. (Plotly's own choice labels 2 and 5 as bare digits, "0.1 5 2", which
     read as 5 and 2, not 0.05 and 0.02.)"""
@@ -138,7 +138,7 @@ def _log_axis(curves) -> dict:
     for steps in ([1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7]) if math.log10(hi / lo) >= 3 else ([1, 2, 5], [1, 1.5, 2, 3, 5, 7]):
         ticks = [m * 10.0 ** k for k in decades for m in steps if lo <= m * 10.0 ** k <= hi]
         if len(ticks) >= 2:
-            return dict(type="log", tickvals=ticks, ticktext=[f"{v:.3g}" for v in ticks])
+            return dict(type="log", tickvals=ticks, ticktext=[f"{v:,.0f}" if v >= 1000 else f"{v:.3g}" for v in ticks])
     return dict(type="log", tickformat=".3g")  # a flat curve: plotly's ticks, as full numbers
 
 
@@ -330,7 +330,7 @@ def half_life_figure(forget: np.ndarray, cap: float = 1000.0) -> go.Figure:
                    hovertemplate="unit %{x}<br>half-life %{customdata:.1f} steps<extra></extra>")],
         layout=dict(height=260, margin=dict(l=40, r=20, t=40, b=30),
                     title=dict(text="Memory half-life ln(0.5)/ln(mean f)"), xaxis=dict(title=dict(text="unit")),
-                    yaxis=dict(title=dict(text="steps"), type="log" if spread > 50 else "linear"))))
+                    yaxis=dict(title=dict(text="steps"), **(_log_axis([finite]) if spread > 50 else dict(type="linear"))))))
 
 
 def confusion_figure(confusion: list[list[int]], classes: list[str]) -> go.Figure:
