@@ -541,16 +541,5 @@ def page(link: dict) -> None:
     if clicked:
         st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds,
                                                 owner=session_id()).key
-    job = reg.get(st.session_state.get("job_key"))
-    current = job if job is not None and job.key == (series.key, config) else None
-    if job is None or not job.done:
-        with lesson_slot:
-            lesson_ui.card(current, link)
-    if job is None:
-        st.info("Choose settings in the sidebar and press **Train model**.")
-        return
-    if not job.done:
-        watch(job)
-    show_results(job, (series.key, config), link)
-    with lesson_slot:  # after the results: the compare view may have trained what the lesson checks
-        lesson_ui.card(current, link)
+    lesson_ui.around(lesson_slot, reg.get(st.session_state.get("job_key")), (series.key, config), link,
+                     "Choose settings in the sidebar and press **Train model**.", watch, show_results)

@@ -87,6 +87,26 @@ def card(job, link: dict) -> None:
                        icon=":material/help:")
 
 
+def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
+    """A page's job and its results, with the lesson card in `slot` (above them).
+
+    The card is drawn before the results while nothing has finished (so it shows at once), and
+    again after them: a view may train what the lesson checks (the compare view does).
+    """
+    current = job if job is not None and job.key == key else None
+    if job is None or not job.done:
+        with slot:
+            card(current, link)
+    if job is None:
+        st.info(prompt)
+        return
+    if not job.done:
+        watch(job)
+    results(job, key, link)
+    with slot:
+        card(current, link)
+
+
 def signature(les, job) -> lessons.Seen | None:
     """Check the lesson's signature on this job, if it trained the lesson's data and cell."""
     if job is None or not job.done or job.error:

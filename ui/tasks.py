@@ -147,20 +147,11 @@ def page(link: dict) -> None:
     key = ("task", config, data_key)
     if clicked:
         st.session_state["task_job"] = _job(config, data, data_key).key
-    job = registry().get(st.session_state.get("task_job"))
-    current = job if job is not None and job.key == key else None
-    if job is None or not job.done:
-        with lesson_slot:
-            lesson_ui.card(current, link)
-    if job is None:
-        st.info("Choose a task and settings in the sidebar and press **Train model**.")
-        return
-    if not job.done:
-        regress = data.kind == "regress" if data is not None else name in ("adding", "remember")
-        watch(job, "Loss (MSE)" if regress else "Loss (cross-entropy, nats)", state_key="task_job")
-    results(job, key, link)
-    with lesson_slot:
-        lesson_ui.card(current, link)
+    regress = data.kind == "regress" if data is not None else name in ("adding", "remember")
+    lesson_ui.around(lesson_slot, registry().get(st.session_state.get("task_job")), key, link,
+                     "Choose a task and settings in the sidebar and press **Train model**.",
+                     lambda job: watch(job, "Loss (MSE)" if regress else "Loss (cross-entropy, nats)",
+                                       state_key="task_job"), results)
 
 
 def results(job: FunctionJob, key, link: dict) -> None:
