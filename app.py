@@ -4,6 +4,8 @@ The page's parts live in ui/ (Streamlit-only); the library in lstmviz/ never imp
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 import torch
 
@@ -11,7 +13,10 @@ from lstmviz.errors import LstmVizError
 from ui import forecast, lessons, share, tasks, text
 from ui.common import keep, limits, presenting
 
-st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=":material/biotech:", layout="wide")
+# A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
+# server without internet cannot reach.
+st.set_page_config(page_title="lstmviz: see inside an LSTM", page_icon=str(Path(__file__).parent / "assets" / "icon.svg"),
+                   layout="wide")
 # Many sessions share two cores; tiny recurrent nets train no faster on two threads than on one.
 torch.set_num_threads(1)
 

@@ -26,13 +26,23 @@ def page(server, tmp_path):
         browser = launch(p)
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
+        watch_page(pg, errors)
         pg.goto(server.url)
         pg.shots = SHOTS or tmp_path
         pg.shots.mkdir(parents=True, exist_ok=True)
         yield pg
-        assert not errors, f"JavaScript errors: {errors}"
+        assert not errors, f"JavaScript errors or requests off the machine: {errors}"
         browser.close()
+
+
+def watch_page(pg, errors: list) -> None:
+    """Collect JavaScript errors, and any request that leaves the machine: a classroom server may
+    have no internet (a ':material/...:' favicon, for one, is fetched from fonts.gstatic.com)."""
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: None if r.url.startswith(LOCAL) else errors.append(f"request off the machine: {r.url}"))
+
+
+LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
 def shot(page, name):
@@ -123,7 +133,7 @@ def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
 def _browser_page(p, url, errors):
     browser = launch(p)
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    watch_page(pg, errors)
     pg.goto(url)
     pg.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
     return browser, pg
@@ -168,7 +178,7 @@ def test_a_link_copied_from_one_browser_reproduces_the_run_in_another(server, tm
         finally:
             other.stop()
     assert again == first
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or requests off the machine: {errors}"
 
 
 def test_presenter_mode_plays_the_gates(server, tmp_path):
@@ -191,7 +201,7 @@ def test_presenter_mode_plays_the_gates(server, tmp_path):
         pg.screenshot(path=str((SHOTS or tmp_path) / "9-presenter-playing.png"), full_page=True)
         assert "present=1" in pg.url
         browser.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or requests off the machine: {errors}"
 
 
 def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
@@ -215,7 +225,7 @@ def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
         pg.get_by_text("held-out accuracy", exact=False).first.wait_for(timeout=120_000)
         pg.screenshot(path=str(shots / "11-task-compare.png"), full_page=True)
         browser.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or requests off the machine: {errors}"
 
 
 def test_text_mode_colours_the_text_and_hover_shows_the_value(server, tmp_path):
@@ -239,4 +249,4 @@ def test_text_mode_colours_the_text_and_hover_shows_the_value(server, tmp_path):
         no_exception(pg)
         pg.screenshot(path=str((SHOTS or tmp_path) / "13-text-generate.png"), full_page=True)
         browser.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or requests off the machine: {errors}"
