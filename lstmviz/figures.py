@@ -78,10 +78,11 @@ def _scalar(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _stack(n: int, heights=None, gap: float = 0.05) -> list[tuple[float, float]]:
-    """Domains (bottom, top) of n panels stacked from the top, sized by `heights`."""
+def _stack(n: int, heights=None, plot_px: float = 1000, gap_px: float = 30) -> list[tuple[float, float]]:
+    """Domains (bottom, top) of n panels stacked from the top, sized by `heights`, with `gap_px`
+    between panels (room for the title each panel carries above it) in a plot area `plot_px` tall."""
     h = np.ones(n) if heights is None else np.asarray(heights, dtype=float)
-    g = gap / max(n, 1)
+    g = min(gap_px / plot_px, 0.5 / max(n - 1, 1))
     spans = h / h.sum() * (1 - g * (n - 1))
     tops = 1 - np.concatenate([[0], np.cumsum(spans + g)[:-1]])
     return [(max(0.0, float(t - sp)), min(1.0, float(t))) for t, sp in zip(tops, spans)]
@@ -209,7 +210,9 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     step = max(1, -(-(hi - lo) // max_columns))
     ts = np.arange(lo, hi, step)
     n = len(qs) + 1
-    domains = _stack(n, [1.3] + [1.0] * len(qs), gap=0.06)
+    height, margin = 110 + 150 * n + 20 * (n - 1), dict(l=50, r=20, t=30, b=40)
+    plot_px = height - margin["t"] - margin["b"]
+    domains = _stack(n, [1.3] + [1.0] * len(qs), plot_px)
     xs = np.asarray(x_values if x_values is not None else trace.input(module, sample), dtype=np.float64)
     xs = xs.reshape(len(xs), -1)  # (T, channels)
     names = input_names or (["x"] if xs.shape[1] == 1 else [f"x{j}" for j in range(xs.shape[1])])
@@ -217,7 +220,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     one_hot = xs.shape[1] > 1 and input_names is not None and bool(np.all((xs == 0) | (xs == 1))) \
         and bool(np.all(xs.sum(1) == 1))
     if one_hot:  # a thin row: the symbols need no y axis
-        domains = _stack(n, [0.6] + [1.0] * len(qs), gap=0.06)
+        domains = _stack(n, [0.6] + [1.0] * len(qs), plot_px)
     if one_hot:  # symbols (characters): write them on the input row, one per step
         shown = [names[j] for j in xs[lo:hi].argmax(1)]
         data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), mode="text",
@@ -230,7 +233,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                      line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
                      xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
                 for j in range(xs.shape[1])]
-    layout = dict(height=110 + 150 * n, margin=dict(l=50, r=20, t=30, b=40), showlegend=xs.shape[1] > 1 and not one_hot,
+    layout = dict(height=height, margin=margin, showlegend=xs.shape[1] > 1 and not one_hot,
                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
                   yaxis=dict(domain=domains[0], **({"visible": False} if one_hot else {})), annotations=[], shapes=[])
     titles = ["input x"] + [LABELS.get(q, q) for q in qs]
@@ -270,9 +273,10 @@ def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | No
     """One line per (unit, quantity) over time, a small panel per quantity."""
     qs = list(quantities or trace.quantities(module))
     n = len(qs)
-    domains = _stack(n, gap=0.08)
+    height = 120 + 130 * n + 20 * (n - 1)
+    domains = _stack(n, plot_px=height - 60)
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-    data, layout = [], dict(height=120 + 130 * n, margin=dict(l=40, r=20, t=30, b=30), annotations=[], shapes=[])
+    data, layout = [], dict(height=height, margin=dict(l=40, r=20, t=30, b=30), annotations=[], shapes=[])
     for k, q in enumerate(qs):
         ax = "" if k == 0 else str(k + 1)
         values = trace.get(q, module=module, layer=layer, direction=direction, sample=sample)
