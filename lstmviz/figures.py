@@ -126,19 +126,20 @@ def loss_curves(curves: dict[str, list[float]], total_epochs: int | None = None,
         legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))))
 
 
-def _log_axis(curves) -> dict:  # curves: arrays of the values drawn
-    """A log y axis with full tick labels: 1, 2 and 5 of each decade, or one per decade when the
-    curves span three or more. (Plotly's own choice labels 2 and 5 as bare digits, "0.1 5 2", which
-    read as 5 and 2, not 0.05 and 0.02.)"""
+def _log_axis(curves, most: int = 6) -> dict:  # curves: arrays of the values drawn
+    """A log y axis with at most `most` full tick labels: 1, 2 and 5 of each decade when they fit,
+    else one per decade (or every other one). Plotly's own choice labels 2 and 5 as bare digits,
+    "0.1 5 2", which read as 5 and 2, not 0.05 and 0.02."""
     ys = np.concatenate([np.asarray(c, dtype=np.float64).ravel() for c in curves] or [np.empty(0)])
     ys = ys[np.isfinite(ys) & (ys > 0)]
     if not ys.size:
         return dict(type="log")
     lo, hi = ys.min(), ys.max()
     decades = range(math.floor(math.log10(lo)), math.floor(math.log10(hi)) + 1)
-    for steps in ([1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7]) if math.log10(hi / lo) >= 3 else ([1, 2, 5], [1, 1.5, 2, 3, 5, 7]):
+    for steps in ([1, 2, 5], [1], [1, 1.5, 2, 3, 5, 7]):
         ticks = [m * 10.0 ** k for k in decades for m in steps if lo <= m * 10.0 ** k <= hi]
-        if len(ticks) >= 2:
+        if len(ticks) >= 2 and (steps != [1, 2, 5] or len(ticks) <= most):
+            ticks = ticks[::-(-len(ticks) // most)]  # every decade, or every other one, ...
             return dict(type="log", tickvals=ticks, ticktext=[f"{v:,.0f}" if v >= 1000 else f"{v:.3g}" for v in ticks])
     return dict(type="log", tickformat=".3g")  # a flat curve: plotly's ticks, as full numbers
 

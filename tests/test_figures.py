@@ -187,6 +187,8 @@ def test_log_loss_axis_labels_are_whole_numbers_not_bare_digits():
     mid = axis({"train": [2.3, 0.021]})
     assert mid["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1", "2"]
     assert np.allclose(mid["tickvals"], [0.05, 0.1, 0.2, 0.5, 1, 2])
+    assert axis({"train": [0.2, 0.0004]})["ticktext"] == ["0.001", "0.01", "0.1"]  # 1-2-5 would be 9 labels
+    assert len(axis({"train": [1.0, 1e-9]})["ticktext"]) <= 6
     flat = axis({"train": [1.2, 1.25]})
     assert "tickvals" not in flat and flat["tickformat"] == ".3g"
     assert axis({"train": []})["type"] == "log"
