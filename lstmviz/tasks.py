@@ -76,8 +76,11 @@ class Task:
             seq = "".join(str(int(v)) for v in x[:, 0])
         else:
             seq = " ".join(f"{v:.2f}" for v in x[:50].ravel()) + (" ..." if len(x) > 50 else "")
-        label = self.classes[int(self.y[k])] if self.kind == "classify" else f"{float(self.y[k, 0]):.3f}"
-        return f"{seq} -> {label}"
+        return f"{seq} -> {self.answer(k)}"
+
+    def answer(self, k: int) -> str:
+        """Example k's label as text: a class name, or the target to 3 decimals."""
+        return self.classes[int(self.y[k])] if self.kind == "classify" else f"{float(self.y[k, 0]):.3f}"
 
 
 def _rng(n: int, length: int, seed: int, min_length: int, channels: int = 1) -> np.random.Generator:

@@ -48,6 +48,10 @@ def test_adding_reports_mse_against_the_mean_predictor():
     assert table.columns[0] == "mse"
     assert 0.1 < float(table.iloc[1, 0]) < 0.25  # the mean predictor on U(0,1) + U(0,1)
     assert any("0.04" in c.value for c in at.caption)
+    at.button_group(key="task_view").set_value("Gate dynamics").run()
+    answer = next(c.value for c in at.caption if c.value.startswith("The model answers"))
+    right = answer.split("right answer is **")[1].split("**")[0]
+    assert any(c.value.endswith(f"-> {right}") and "\n" not in c.value for c in at.code)  # the example shown
 
 
 def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():

@@ -226,7 +226,8 @@ def example_gates(job, fit, link: dict) -> None:
     trace = _example_trace(job, fit, k)
     out = trace.output[0] if trace.output.dim() > 1 else trace.output
     guess = (fit.test.classes[int(out.argmax())] if fit.test.kind == "classify" else f"{float(out[0]):.3f}")
-    st.caption(f"The model answers **{plain(guess)}**. t = 0 is the first step of the sequence.")
+    st.caption(f"The model answers **{plain(guess)}**; the right answer is **{plain(fit.test.answer(k))}**. "
+               "t = 0 is the first step of the sequence.")
     scrubber(trace, fit.config.cell, 0, link, _input_names(fit.test), prefix="tk_")
 
 
