@@ -223,10 +223,11 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     if one_hot:  # a thin row: the symbols need no y axis
         domains = _stack(n, [0.6] + [1.0] * len(qs), plot_px)
     if one_hot:  # symbols (characters): write them on the input row, one per step
-        shown = [names[j] for j in xs[lo:hi].argmax(1)]
-        data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), mode="text",
-                     text=["␣" if c == " " else "↵" if c == "\n" else c for c in shown],
-                     textfont=dict(size=15 if hi - lo <= 120 else 11, color="#222"),
+        shown = ["␣" if c == " " else "↵" if c == "\n" else c for c in (names[j] for j in xs[lo:hi].argmax(1))]
+        readable = hi - lo <= 100  # about 7 px a step or more in the page's main column
+        data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), text=shown,
+                     **(dict(mode="text", textfont=dict(size=15 if hi - lo <= 70 else 11, color="#222")) if readable
+                        else dict(mode="markers", marker=dict(symbol="line-ns-open", size=8, color="#999"))),
                      xaxis="x", yaxis="y", hovertemplate="t=%{x}<br>%{text}<extra></extra>")]
     else:
         xs = xs[:, :8]  # one line per input channel, at most 8
@@ -237,7 +238,8 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     layout = dict(height=height, margin=margin, showlegend=xs.shape[1] > 1 and not one_hot,
                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
                   yaxis=dict(domain=domains[0], **({"visible": False} if one_hot else {})), annotations=[], shapes=[])
-    titles = ["input x"] + [LABELS.get(q, q) for q in qs]
+    titles = ["input x" + (": too many symbols to print, hover to read them" if one_hot and hi - lo > 100 else "")] \
+        + [LABELS.get(q, q) for q in qs]
     for row in range(n):
         ax = "" if row == 0 else str(row + 1)
         layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", matches=None if row == n - 1 else f"x{n}",

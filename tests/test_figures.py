@@ -193,3 +193,17 @@ def test_log_loss_axis_labels_are_whole_numbers_not_bare_digits():
     assert "tickvals" not in flat and flat["tickformat"] == ".3g"
     assert axis({"train": []})["type"] == "log"
     assert figures.loss_curves({"a": [1.0, 1e-4]}, log=False).layout.yaxis.type == "linear"
+
+
+@pytest.mark.parametrize("steps, mode", [(50, "text"), (200, "markers")])
+def test_one_hot_input_row_prints_symbols_only_where_they_can_be_read(steps, mode):
+    """A text model's input row: the characters themselves, or, too many to print, a tick per step
+    with the character on hover (at 11 px, 240 characters overprint into a smear)."""
+    from lstmviz import figures
+    from lstmviz.models import SequenceModel
+
+    x = torch.nn.functional.one_hot(torch.arange(steps) % 3, 3).float()[None]
+    fig = figures.gate_heatmaps(record(SequenceModel("lstm", 3, 4), x), input_names=["a", " ", "\n"]).to_dict()
+    row = fig["data"][0]
+    assert row["mode"] == mode and list(row["text"][:3]) == ["a", "␣", "↵"]
+    assert ("hover to read" in fig["layout"]["annotations"][0]["text"]) == (mode == "markers")
