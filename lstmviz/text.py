@@ -472,6 +472,19 @@ def select_span(values, start: int, end: int, threshold: float, margin: int = 1)
     return np.flatnonzero(on & off)
 
 
+def on_run(unit_values, threshold: float, shortest: int = 3, longest: int = 60) -> tuple[int, int] | None:
+    """The longest span [start, end) where this one unit is on (>= threshold) and off just around it,
+    `shortest` to `longest` steps long and not touching either end; None if there is none.
+
+    A selection that works: by construction `select_span` finds at least this unit on it.
+    """
+    v = np.asarray(unit_values, dtype=np.float64).reshape(-1)
+    edges = np.diff(np.concatenate([[0], (v >= threshold).astype(np.int8), [0]]))
+    runs = [(int(a), int(b)) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
+            if a > 0 and b < len(v) and shortest <= b - a <= longest]
+    return max(runs, key=lambda r: (r[1] - r[0], -r[0])) if runs else None
+
+
 def matches(values, units, threshold: float, min_len: int = 1,
             exclude: tuple[int, int] | None = None) -> list[tuple[int, int]]:
     """Maximal spans [start, end), at least min_len long, where all `units` are on (>= threshold) together.

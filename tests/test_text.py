@@ -14,7 +14,7 @@ from lstmviz.errors import InputError
 from lstmviz.limits import Limits
 from lstmviz.record import Block, Trace
 from lstmviz.text import (BUILTIN_TEXTS, CharModel, Corpus, TextConfig, Vocab, bpc, builtin_text, features, fit_text,
-                          generate, matches, rank_units, record_text, select_span, to_bits, to_nats, unigram_bpc)
+                          generate, matches, on_run, rank_units, record_text, select_span, to_bits, to_nats, unigram_bpc)
 from lstmviz.textviz import colored_text_html, unit_text_figure, value_colors
 
 torch.set_num_threads(1)
@@ -383,3 +383,13 @@ def test_unit_text_figure():
     np.testing.assert_allclose(fig.data[1].y, [1.0, 0.2, 0.1, 0.3])
     assert list(fig.data[0].customdata) == ["a", "b", "space", "c"]
     assert list(fig.layout.xaxis.ticktext) == ["a", "b", "·", "c"] and len(fig.layout.shapes) == 1
+
+
+def test_on_run_is_the_longest_inner_run_and_select_span_finds_its_unit():
+    v = np.array([0.9, 0.9, 0, 0.5, 0.6, 0.7, 0, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0, 0.4, 0.9])
+    assert on_run(v, 0.5) == (7, 14)  # not the run at either end
+    assert on_run(v, 0.5, longest=5) == (3, 6)
+    assert on_run(v, 0.95) is None and on_run(v, 0.5, shortest=8) is None
+    assert on_run(np.array([0.1, 0.9, 0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.1]), 0.5) == (1, 4)  # ties: the first
+    both = np.stack([v, np.zeros_like(v)], 1)
+    assert 0 in select_span(both, *on_run(v, 0.5), 0.5)

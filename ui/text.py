@@ -197,8 +197,11 @@ def text_view(job, fit) -> None:
                     st.session_state.get(f"tx_thr_{q}", default_thr), 0.05, key=f"tx_thr_{q}",
                     help="A unit is 'on' where its value is at or above this threshold.")
     T = len(excerpt)
-    span = st.slider("Select a span (LSTMVis): which units are on across it and off around it?", 0, T,
-                     (min(10, T - 1), min(30, T)), key="tx_span")
+    if "tx_span" in st.session_state:  # a shorter excerpt: keep the selection inside it
+        st.session_state["tx_span"] = tuple(min(max(int(e), 0), T) for e in st.session_state["tx_span"])
+    else:  # start from a span where the unit in view fires, so the first look finds something
+        st.session_state["tx_span"] = tx.on_run(values[:, unit], thr) or (min(10, T - 1), min(30, T))
+    span = st.slider("Select a span (LSTMVis): which units are on across it and off around it?", 0, T, key="tx_span")
     a, b = int(span[0]), int(span[1])
     spans = []
     if b > a:
