@@ -19,6 +19,13 @@ def test_a_char_model_trains_beats_unigram_and_every_view_renders():
     verdict = next(m.value for m in at.markdown if m.value.startswith("Held-out"))
     assert "bits per character" in verdict and "the model beats it" in verdict
     # the LSTMVis selection: a span, its units, and the coloured text with a title per character
+    span = at.slider(key="tx_span").value  # starts where the unit in view fires: some unit is found
+    assert any(m.value.startswith("**") and "unit(s)** on across the span" in m.value for m in at.markdown), span
+    at.select_slider(key="tx_len").set_value(2000).run()
+    at.slider(key="tx_span").set_value((1500, 1900)).run()
+    at.select_slider(key="tx_len").set_value(300).run()  # the selection stays inside the shorter excerpt
+    assert not at.exception, at.exception
+    assert max(at.slider(key="tx_span").value) <= 300
     at.slider(key="tx_span").set_value((5, 9)).run()
     assert not at.exception
     for view in ("Generate", "Training", "Compare cells", "Text"):

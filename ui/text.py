@@ -199,8 +199,9 @@ def text_view(job, fit) -> None:
     T = len(excerpt)
     if "tx_span" in st.session_state:  # a shorter excerpt: keep the selection inside it
         st.session_state["tx_span"] = tuple(min(max(int(e), 0), T) for e in st.session_state["tx_span"])
-    else:  # start from a span where the unit in view fires, so the first look finds something
-        st.session_state["tx_span"] = tx.on_run(values[:, unit], thr) or (min(10, T - 1), min(30, T))
+    else:  # start from a span where the unit in view (or else some unit) fires: the first look finds something
+        runs = (tx.on_run(values[:, u], thr) for u in (unit, *range(H)))
+        st.session_state["tx_span"] = next((r for r in runs if r), (min(10, T - 1), min(30, T)))
     span = st.slider("Select a span (LSTMVis): which units are on across it and off around it?", 0, T, key="tx_span")
     a, b = int(span[0]), int(span[1])
     spans = []
