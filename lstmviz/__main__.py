@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float)
     t.add_argument("--hidden", type=int, dest="hidden_size")
     t.add_argument("--n-train", type=int, dest="n_train")
+    t.add_argument("--forget-bias", type=float, dest="forget_bias",
+                   help="added to the LSTM forget gates' starting bias (try 2 for long memories)")
     t.add_argument("--top", type=int, default=3, help="units to report for each known quantity")
     return ap
 
@@ -115,8 +117,8 @@ def forecast(args) -> dict:
 
 
 def task(args) -> dict:
-    changes = {k: getattr(args, k) for k in ("length", "cell", "seed", "epochs", "lr", "hidden_size", "n_train")
-               if getattr(args, k) is not None}
+    names = ("length", "cell", "seed", "epochs", "lr", "hidden_size", "n_train", "forget_bias")
+    changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     config = task_config(args.name, **changes)
     if args.top < 1:
         raise InputError("--top must be at least 1")

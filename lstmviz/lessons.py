@@ -71,11 +71,14 @@ _add(Lesson(
     "memory", "3 · Long memory: remember the first value", "task",
     "Each sequence starts with the value to remember, followed by noise, and the model must output that first "
     "value at the end. To do it, some unit must write the value into its cell at t = 0 and then keep it: its "
-    "forget gate must stay near 1 (keep) and its input gate near 0 (ignore the noise). Open Unit finder: it "
-    "lists the cells that track the remembered value, and Gate dynamics shows one example step by step.",
-    "a cell unit tracks the remembered value (|correlation| at least 0.85) while its forget gate stays near 1 "
+    "forget gate near 1 (keep), its input gate near 0 (ignore the noise). Unit finder lists the cells that "
+    "track the remembered value, and Gate dynamics shows one example step by step. Then set Sequence length T "
+    "to 30 and train again: the model stays at the baseline, because forget gates that start near 0.5 leave "
+    "0.5^30 of the value by the end, too little for training to see that it mattered. Set Forget-gate bias at "
+    "start to +2, so the gates start near 0.88, and it remembers.",
+    "a cell unit tracks the remembered value (|correlation| at least 0.8) while its forget gate stays near 1 "
     "(mean at least 0.9)",
-    "finder", task={"task": "remember"}, controls=("cell", "hidden", "epochs", "seed")))
+    "finder", task={"task": "remember"}, controls=("length", "fbias", "cell", "hidden", "epochs", "seed")))
 _add(Lesson(
     "counting", "4 · Counting: a^n b^n", "task",
     "Strings like aaabbb are accepted and aaabb or aabbb rejected, so the model must count. Weiss et al. (2018) "
@@ -150,7 +153,11 @@ def check_same_footing(reports: dict[str, Report], params: dict[str, int]) -> Se
 
 
 def check_memory(fit) -> Seen:
-    """Lesson 3: some cell unit holds the first value (|r| >= 0.85) with its forget gate near 1 (mean >= 0.9)."""
+    """Lesson 3: some cell unit holds the first value (|r| >= 0.8) with its forget gate near 1 (mean >= 0.9).
+
+    Pearson r of one unit's cell, pooled over every step: a cell that stores the value through a
+    saturating tanh(g) holds it monotonically but not linearly, so 0.8, not 0.9, is the bar.
+    """
     units = find_units(fit.model, fit.test, quantities=("c",), top=fit.model.recurrent.hidden_size)
     X = torch.as_tensor(np.array(fit.test.X[:256]))
     f = record(fit.model, X).block(layer=0).arrays.get("f")
@@ -160,12 +167,12 @@ def check_memory(fit) -> Seen:
     for u in units:
         if u["layer"] == 0 and u["known"] == "remembered value":
             keep = float(f[1:, :, u["unit"]].mean())
-            if best is None or min(abs(u["correlation"]) / 0.85, keep / 0.9) > best[0]:
-                best = (min(abs(u["correlation"]) / 0.85, keep / 0.9), u, keep)
+            if best is None or min(abs(u["correlation"]) / 0.8, keep / 0.9) > best[0]:
+                best = (min(abs(u["correlation"]) / 0.8, keep / 0.9), u, keep)
     if best is None:
         return Seen(False, "no cell unit to hold the value")
     _, u, keep = best
-    return Seen(abs(u["correlation"]) >= 0.85 and keep >= 0.9,
+    return Seen(abs(u["correlation"]) >= 0.8 and keep >= 0.9,
                 f"unit {u['unit']}: cell vs remembered value r = {u['correlation']:+.3f}, mean forget gate {keep:.3f}")
 
 

@@ -270,6 +270,7 @@ class TaskConfig(Settings):
     lr: float = 1e-2
     batch_size: int = 64  # 0: full batch
     seed: int = 0  # the data, the initial weights and the batch order
+    forget_bias: float = 0.0  # added to the LSTM forget gates' starting bias (train.init_weights)
 
     @property
     def train(self) -> TrainConfig:
@@ -293,6 +294,8 @@ class TaskConfig(Settings):
             problems.append("hidden size must be 1 to 1024 and layers 1 to 8")
         if self.seed < 0:
             problems.append(f"seed must be 0 or more, not {self.seed}")
+        if not -5 <= self.forget_bias <= 5:
+            problems.append(f"forget_bias must be -5 to 5, not {self.forget_bias}")
         if problems:
             raise InputError("; ".join(problems))
         self.train_config().check()
@@ -353,7 +356,7 @@ def fit_task(config: TaskConfig, on_epoch: Callable[[Epoch], bool | None] | None
     config.check()
     tr, te = _split(config, task)
     model = init_weights(SequenceModel(config.cell, tr.input_size, config.hidden_size, config.num_layers,
-                                       output_size=tr.output_size), config.seed)
+                                       output_size=tr.output_size), config.seed, config.forget_bias)
     data = TrainData(torch.tensor(tr.X), torch.tensor(tr.y), torch.tensor(te.X), torch.tensor(te.y))
     result = train(model, data, config.train_config(), on_epoch, max_seconds,
                    loss="mse" if tr.kind == "regress" else "cross_entropy")

@@ -81,3 +81,15 @@ def test_a_bad_task_link_is_ignored_with_a_notice():
     assert "task=`'rm -rf'` is not one of" in text
     assert "n=`'3'` is not one of" in text
     assert at.selectbox(key="task").value == "adding"
+
+
+def test_forget_bias_control_comes_from_the_link_goes_back_into_it_and_only_for_an_lstm():
+    at = _tasks(task="remember", tlength="30", fbias="1.9")  # snapped to the nearest offered, 2
+    assert at.select_slider(key="task:remember:fbias").value == 2.0
+    assert at.query_params["fbias"] in ("2", ["2"])
+    at.select_slider(key="task:remember:fbias").set_value(0.5).run()
+    assert at.query_params["fbias"] in ("0.5", ["0.5"])
+    at.selectbox(key="task:remember:cell").set_value("gru").run()
+    assert not at.exception
+    assert "task:remember:fbias" not in [s.key for s in at.select_slider]
+    assert "fbias" not in at.query_params

@@ -46,10 +46,11 @@ def test_anbn_prints_one_json_object_with_units_and_longer_lengths():
 
 def test_flags_reach_the_config(capsys):
     assert main(["task", "seed004", "--length", "4", "--cell", "gru", "--epochs", "2", "--hidden", "5",
-                 "--n-train", "50", "--seed", "3", "--lr", "0.02", "--top", "1"]) == 0
+                 "--n-train", "50", "--seed", "3", "--lr", "0.02", "--top", "1", "--forget-bias", "1.5"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["config"] == {"task": "seed004", "length": 4, "n_train": 50, "n_test": 500, "cell": "gru",
-                             "hidden_size": 5, "num_layers": 1, "epochs": 2, "lr": 0.02, "batch_size": 32, "seed": 3}
+                             "hidden_size": 5, "num_layers": 1, "epochs": 2, "lr": 0.02, "batch_size": 32, "seed": 3,
+                             "forget_bias": 1.5}
     assert out["metric"] == "accuracy" and len(out["units"]) == 2  # two known quantities, top 1 each
     assert {u["quantity"] for u in out["units"]} <= {"r", "z", "n", "h"}
 

@@ -329,3 +329,32 @@ def test_compare_cells_on_the_same_data():
     assert [out[c]["parameters"] for c in out] == [4 * (4 * 5 + 8) + 10, 3 * (4 * 5 + 8) + 10, (4 * 5 + 8) + 10]
     assert all(len(v["losses"]) == 3 and len(v["val_losses"]) == 3 and v["train_seconds"] > 0 for v in out.values())
     assert len({out[c]["losses"][0] for c in out}) == 3  # different cells, different curves
+
+
+def test_forget_bias_shifts_only_the_lstm_forget_gates_starting_bias():
+    H = 5
+    base = init_weights(torch.nn.LSTM(3, H, num_layers=2, bidirectional=True), 7)
+    shifted = init_weights(torch.nn.LSTM(3, H, num_layers=2, bidirectional=True), 7, forget_bias=2.0)
+    for (name, a), (_, b) in zip(base.named_parameters(), shifted.named_parameters()):
+        if name.startswith("bias_ih"):
+            assert torch.allclose(b[H:2 * H] - a[H:2 * H], torch.full((H,), 2.0))
+            assert torch.equal(a[:H], b[:H]) and torch.equal(a[2 * H:], b[2 * H:])
+        else:
+            assert torch.equal(a, b), name
+    gru = [init_weights(torch.nn.GRU(3, H), 7, forget_bias=f).bias_ih_l0 for f in (0.0, 2.0)]
+    assert torch.equal(*gru)  # no forget gate to shift
+    with pytest.raises(InputError, match="forget_bias"):
+        default_config("remember", forget_bias=float("nan"))
+
+
+def test_a_starting_forget_bias_lets_an_lstm_remember_over_30_steps():
+    """What the Long memory lesson asks students to try: at T = 30 the default start stays at the
+    constant predictor (a value fades as 0.5^30 before training can see it mattered); +2 solves it."""
+    from lstmviz.lessons import check_memory
+
+    results, seen = {}, {}
+    for bias in (0.0, 2.0):
+        fit = fit_task(default_config("remember", length=30, forget_bias=bias))
+        results[bias], seen[bias] = evaluate_task(fit), check_memory(fit)
+    assert results[0.0]["value"] > 0.8 * results[0.0]["baseline"] and not seen[0.0].seen
+    assert results[2.0]["value"] < 0.05 * results[2.0]["baseline"] and seen[2.0].seen, seen[2.0].detail

@@ -21,7 +21,7 @@ CONFIG = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "wind
           "clip": "clip", "seed": "seed"}
 VIEW = ("view", "on", "start", "epoch", "layer", "t", "unit")
 PAGE = ("explore", "src", "series", "len", "period", "noise", "nseed", "typed", "model", "present", "lesson")
-TASK = ("task", "tlength", "n", "ex")
+TASK = ("task", "tlength", "n", "ex", "fbias")
 TEXT = ("text", "seqlen")
 KNOWN = set(CONFIG) | set(VIEW) | set(PAGE) | set(TASK) | set(TEXT)
 MAX_VALUE_CHARS = 4000  # typed numbers travel in the link up to this length
@@ -58,7 +58,7 @@ def read_link() -> None:
 
 # which link parameters each page reads; the others wait for no control and are dropped
 MODE_KEYS = {"forecast": set(CONFIG) | set(VIEW) | {"src", "series", "len", "period", "noise", "nseed", "typed", "model"},
-             "tasks": {"task", "tlength", "n", "ex", "cell", "hidden", "epochs", "lr", "batch", "seed", "view", "t", "unit"},
+             "tasks": {"task", "tlength", "n", "ex", "fbias", "cell", "hidden", "epochs", "lr", "batch", "seed", "view", "t", "unit"},
              "text": {"text", "seqlen", "cell", "hidden", "epochs", "lr", "seed", "view", "t", "unit"}}
 ALWAYS = {"explore", "present", "lesson"}
 

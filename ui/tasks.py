@@ -30,6 +30,7 @@ VIEW_SLUGS = {"results": VIEWS[0], "gates": VIEWS[1], "finder": VIEWS[2], "compa
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 SIZES = [200, 500, 1000, 2000, 5000, 10000, 20000]
 BATCHES = [16, 32, 64, 128, 0]
+FORGET_BIASES = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
 CELLS = ["lstm", "gru", "rnn"]
 PRESENTER_CONTROLS = ("length", "cell", "hidden", "epochs", "seed")
 
@@ -92,6 +93,7 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
     share.take("batch", k("batch"), options=BATCHES)
     share.take("seed", k("seed"), lo=0, hi=1_000_000)
+    share.take("fbias", k("fbias"), options=FORGET_BIASES, kind=float, snap=True)
     cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
                         help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
     hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
@@ -103,8 +105,17 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
                          key=k("batch"), format_func=lambda b: "full" if b == 0 else str(b))
     seed = box("seed").number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
                            help="The data, the starting weights and the batch order: same seed, same numbers.")
+    fbias = base.forget_bias
+    if cell == "lstm":  # GRU and RNN have no forget gate
+        fbias = box("fbias").select_slider(
+            "Forget-gate bias at start", FORGET_BIASES, min(FORGET_BIASES, key=lambda v: abs(v - base.forget_bias)),
+            key=k("fbias"), format_func=lambda v: f"{v:+g}",
+            help="Added to every forget gate's starting bias. At 0 the gates start near 0.5, so a cell keeps "
+                 "only 0.5^T of a value after T steps and training cannot see that it mattered; at +2 they "
+                 "start near 0.88. Try it on Remember the first value at T = 30.")
     return base.replace(length=int(length), n_train=int(n_train), cell=cell, hidden_size=int(hidden),
-                        epochs=int(epochs), lr=float(lr), batch_size=int(batch), seed=int(seed))
+                        epochs=int(epochs), lr=float(lr), batch_size=int(batch), seed=int(seed),
+                        forget_bias=float(fbias))
 
 
 def _job(config: tasks.TaskConfig, data, data_key) -> FunctionJob:
@@ -128,7 +139,8 @@ def page(link: dict) -> None:
         config = _config(name, base, data)
         link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.cell,
                      "hidden": str(config.hidden_size), "epochs": str(config.epochs), "lr": f"{config.lr:g}",
-                     "batch": str(config.batch_size), "seed": str(config.seed)})
+                     "batch": str(config.batch_size), "seed": str(config.seed),
+                     **({"fbias": f"{config.forget_bias:g}"} if config.cell == "lstm" else {})})
         def check():
             config.check()
             limits().check_config(config)
