@@ -2,7 +2,8 @@
 
 Targets (issue): adding problem at T = 50, LSTM test MSE < 0.04 in <= 60 s of training (the RNN's
 figure printed beside it); anbn accuracy >= 99% on trained lengths and a cell ("c") unit with
-|correlation| >= 0.9 against the running count (accuracy on longer strings printed).
+|correlation| >= 0.9 against the running count (accuracy on longer strings printed). Also
+"remember" at T = 30 from PyTorch's default start and with the forget-gate bias at +2.
 One torch thread, as the app and the CLI use.
     python bench/bench_tasks.py [--seeds 3] [--tasks adding anbn ...]
 """
@@ -17,22 +18,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lstmviz.tasks import DEFAULTS, default_config, evaluate_task, find_units, fit_task  # noqa: E402
 
 
-def run(task: str, seed: int, cell: str = "lstm") -> dict:
-    fit = fit_task(default_config(task, seed=seed, cell=cell))
+def run(task: str, seed: int, cell: str = "lstm", **changes) -> dict:
+    fit = fit_task(default_config(task, seed=seed, cell=cell, **changes))
     report = evaluate_task(fit)
     report["seconds"] = fit.result.seconds
+    report["length"] = fit.config.length
     report["units"] = {name: find_units(fit.model, fit.test, {name: v}, top=1)[0] for name, v in fit.test.known.items()}
     report["c_units"] = ({name: find_units(fit.model, fit.test, {name: v}, top=1, quantities=("c",))[0]
                           for name, v in fit.test.known.items()} if cell == "lstm" else {})
     return report
 
 
-def summary(task: str, cell: str, runs: list[dict]) -> str:
+def summary(task: str, cell: str, runs: list[dict], note: str = "") -> str:
     med = statistics.median
     values = [r["value"] for r in runs]
     metric = runs[0]["metric"]
     fmt = (lambda v: f"{v:.4f}") if metric == "mse" else (lambda v: f"{v:.1%}")
-    line = (f"{task:9s} {cell:4s} T={DEFAULTS[task].length:<3d} held-out {metric} median {fmt(med(values))} "
+    line = (f"{task:9s} {cell:4s} T={runs[0]['length']:<3d}{note} held-out {metric} median {fmt(med(values))} "
             f"(per seed {', '.join(fmt(v) for v in values)}); baseline {fmt(med(r['baseline'] for r in runs))}; "
             f"train {med(r['seconds'] for r in runs):.1f} s median, max {max(r['seconds'] for r in runs):.1f} s")
     if "longer" in runs[0]:
@@ -61,6 +63,10 @@ def main():
         for cell in cells:
             runs = [run(task, seed, cell) for seed in range(args.seeds)]
             print(summary(task, cell, runs), flush=True)
+        if task == "remember":  # a longer memory: what the forget gate's starting bias does
+            for bias in (0.0, 2.0):
+                runs = [run(task, seed, length=30, forget_bias=bias) for seed in range(args.seeds)]
+                print(summary(task, "lstm", runs, f" forget bias {bias:+g}"), flush=True)
 
 
 if __name__ == "__main__":
