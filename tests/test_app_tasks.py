@@ -93,3 +93,5 @@ def test_forget_bias_control_comes_from_the_link_goes_back_into_it_and_only_for_
     assert not at.exception
     assert "task:remember:fbias" not in [s.key for s in at.select_slider]
     assert "fbias" not in at.query_params
+    at.selectbox(key="task:remember:cell").set_value("lstm").run()  # the LSTM's setting waited for it
+    assert at.select_slider(key="task:remember:fbias").value == 0.5

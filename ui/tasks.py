@@ -16,7 +16,7 @@ from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import (chart, gates_side_by_side, limits, pick_view, plain, presenting, read_csv, registry, session_id,
+from .common import (chart, gates_side_by_side, keep, limits, pick_view, plain, presenting, read_csv, registry, session_id,
                      stale_warning, train_button, trained_caption, upload_bytes,
                      wait_all, watch)
 from .forecast import scrubber
@@ -106,7 +106,9 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     seed = box("seed").number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
                            help="The data, the starting weights and the batch order: same seed, same numbers.")
     fbias = base.forget_bias
-    if cell == "lstm":  # GRU and RNN have no forget gate
+    if cell != "lstm":  # GRU and RNN have no forget gate; the LSTM's setting waits for it
+        keep(k("fbias"))
+    else:
         fbias = box("fbias").select_slider(
             "Forget-gate bias at start", FORGET_BIASES, min(FORGET_BIASES, key=lambda v: abs(v - base.forget_bias)),
             key=k("fbias"), format_func=lambda v: f"{v:+g}",
