@@ -33,7 +33,7 @@ EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "
 
 
 def main() -> None:
-    keep(*forecast.GATE_KEYS, "task_example", "finder_pick")
+    keep(*forecast.GATE_KEYS, *text.VIEW_KEYS, "task_example", "finder_pick")
     share.read_link()
     present = share.flag(share.pending("present"))
     if present is not None:

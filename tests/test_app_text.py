@@ -28,6 +28,9 @@ def test_a_char_model_trains_beats_unigram_and_every_view_renders():
     assert max(at.slider(key="tx_span").value) <= 300
     at.slider(key="tx_span").set_value((5, 9)).run()
     assert not at.exception
+    at.button_group(key="text_view").set_value("Generate").run()
+    at.button_group(key="text_view").set_value("Text").run()
+    assert at.slider(key="tx_span").value == (5, 9)  # kept while another view was open
     for view in ("Generate", "Training", "Compare cells", "Text"):
         at.button_group(key="text_view").set_value(view).run()
         assert not at.exception, (view, at.exception)

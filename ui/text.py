@@ -25,6 +25,9 @@ SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nest
 VIEWS = ["Text", "Generate", "Training", "Compare cells"]
 VIEW_SLUGS = {"text": VIEWS[0], "generate": VIEWS[1], "training": VIEWS[2], "compare": VIEWS[3]}
 EXCERPTS = [300, 600, 1000, 2000]
+# the Text and Generate views' settings, kept while another view is open (app.main)
+VIEW_KEYS = ("tx_len", "tx_start", "tx_unit", "tx_span", *(f"tx_thr_{q}" for q in "ifgocrznh"),
+             "gen_prompt", "gen_len", "gen_temp", "gen_seed")
 SEQ_LENS = [25, 50, 100, 200]
 LRS = [1e-3, 3e-3, 1e-2, 3e-2]
 BITS = 1 / math.log(2)
