@@ -34,6 +34,7 @@ class Lesson:
     changes: dict = field(default_factory=dict)  # ... with these settings changed
     task: dict = field(default_factory=dict)  # task lessons: TaskConfig settings
     controls: tuple[str, ...] = ("cell", "hidden", "epochs", "seed")  # what presenter mode keeps in view
+    hint: str = "Try another seed or more epochs."  # shown when the signature is not seen
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ _add(Lesson(
     "start to +2, so the gates start near 0.88, and it remembers.",
     "a cell unit tracks the remembered value (|correlation| at least 0.8) while its forget gate stays near 1 "
     "(mean at least 0.9)",
-    "finder", task={"task": "remember"}, controls=("length", "fbias", "cell", "hidden", "epochs", "seed")))
+    "finder", task={"task": "remember"}, controls=("length", "fbias", "cell", "hidden", "epochs", "seed"),
+    hint="At T = 30 from the default start that is what the lesson predicts: set Forget-gate bias at start to +2. "
+         "Otherwise try another seed or more epochs."))
 _add(Lesson(
     "counting", "4 · Counting: a^n b^n", "task",
     "Strings like aaabbb are accepted and aaabb or aabbb rejected, so the model must count. Weiss et al. (2018) "

@@ -83,7 +83,7 @@ def card(job, link: dict) -> None:
         elif seen.seen:
             st.success(f"Signature seen: {seen.detail}.", icon=":material/check_circle:")
         else:
-            st.warning(f"Signature not seen: {seen.detail}. Try another seed or more epochs.",
+            st.warning(f"Signature not seen: {seen.detail}. {les.hint}",
                        icon=":material/help:")
 
 
