@@ -92,6 +92,17 @@ def stale_warning() -> None:
                "settings. Press **Train model** to update them.", icon=":material/warning:")
 
 
+def job_result(job, key):
+    """A finished job's result, after the page's warnings: None, with an error box, if training failed;
+    a stale warning if the settings have changed since (the job's key is not the page's `key`)."""
+    if job.error:
+        st.error(f"Training failed: {plain(job.error)}")
+        return None
+    if job.key != key:
+        stale_warning()
+    return job.result
+
+
 def presenting() -> bool:
     return bool(st.session_state.get("present", False))
 

@@ -16,9 +16,8 @@ from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import (chart, gates_side_by_side, keep, limits, pick_view, plain, presenting, read_csv, registry, session_id,
-                     stale_warning, train_button, trained_caption, upload_bytes,
-                     wait_all, watch)
+from .common import (chart, gates_side_by_side, job_result, keep, limits, pick_view, plain, presenting, read_csv,
+                     registry, session_id, train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -169,12 +168,10 @@ def page(link: dict) -> None:
 
 
 def results(job: FunctionJob, key, link: dict) -> None:
-    if job.error:
-        st.error(f"Training failed: {plain(job.error)}")
+    r = job_result(job, key)
+    if r is None:
         return
-    fit, report = job.result["fit"], job.result["report"]
-    if job.key != key:
-        stale_warning()
+    fit, report = r["fit"], r["report"]
     trained_caption(fit.result)
     view = pick_view("task_view", VIEW_SLUGS, link)
     if view == "Results":

@@ -16,7 +16,7 @@ from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
 from . import share
-from .common import (chart, gates_side_by_side, limits, pick_view, plain, registry, session_id, stale_warning,
+from .common import (chart, gates_side_by_side, job_result, limits, pick_view, plain, registry, session_id,
                      train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
@@ -128,13 +128,10 @@ def page(link: dict) -> None:
 
 
 def results(job, key, link: dict) -> None:
-    if job.error:
-        st.error(f"Training failed: {plain(job.error)}")
+    r = job_result(job, key)
+    if r is None:
         return
-    r = job.result
     fit = r["fit"]
-    if job.key != key:
-        stale_warning()
     res = fit.result
     verdict = "beats" if r["bpc"] < r["unigram"] else "does not beat"
     st.markdown(f"Held-out: **{r['bpc']:.3f} bits per character**; the unigram baseline (character frequencies "
