@@ -5,70 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from .csvtable import Table, make_table
 from .errors import InputError
-from .series import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, Series
-from .timecol import find_time_column, guess_season, to_number
+from .series import MAX_BYTES, MAX_COLUMNS, MAX_ROWS
 
 __all__ = ["Table", "load_csv"]
 
 
-
-@dataclass(frozen=True, eq=False)
-class Table:
-    """A parsed CSV: the frame, its time column (if any) and the columns that hold numbers."""
-
-    frame: pd.DataFrame
-    time_column: str | None
-    numeric_columns: list[str]
-    time: np.ndarray | None = field(default=None, repr=False)  # parsed time values
-    season: int | None = None
-
-    @property
-    def default_column(self) -> str:
-        return self.numeric_columns[0]
-
-    def series(self, column: str | None = None, missing: str = "interpolate") -> Series:
-        """One column as a Series; missing values interpolated (default) or dropped."""
-        column = self.default_column if column is None else column
-        if column not in self.numeric_columns:
-            shown = ", ".join(repr(c) for c in self.numeric_columns)
-            raise InputError(f"column {column!r} is not numeric; numeric columns: {shown}")
-        if missing not in ("interpolate", "drop"):
-            raise InputError(f"missing must be 'interpolate' or 'drop', not {missing!r}")
-        raw = to_number(self.frame[column]).to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(raw)
-        n_bad = int(bad.sum())
-        if n_bad == len(raw):
-            raise InputError(f"column {column!r} has no usable numbers")
-        time = self.time
-        if missing == "drop" or n_bad == 0:
-            values, time = raw[~bad], None if time is None else time[~bad]
-        else:
-            values = _interpolate(raw, bad)
-        return Series(values, name=str(column), time=time, season=self.season, missing=n_bad)
-
-
-def _interpolate(raw: np.ndarray, bad: np.ndarray) -> np.ndarray:
-    """Fill raw[bad] on straight lines between the good neighbours; the ends repeat the nearest good value."""
-    good = np.flatnonzero(~bad)
-    x = np.arange(len(raw))
-    with np.errstate(over="ignore", invalid="ignore"):
-        filled = np.interp(x, good, raw[good])
-    if not np.all(np.isfinite(filled)):  # the step from 1e308 to -1e308 overflowed: redo it on values
-        e = int(np.frexp(np.abs(raw[good]).max())[1])  # scaled by a power of two
-        filled = np.ldexp(np.interp(x, good, np.ldexp(raw[good], -e)), e)
-    filled[good] = raw[good]
-    return np.clip(filled, raw[good].min(), raw[good].max())
-
-
 def load_csv(source, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Table:
-    """A CSV (path, bytes or binary file) -> Table. Detects delimiter, header, decimal comma, time column.
+    """A CSV (path, bytes or binary file) -> Table. Detects delimiter, header, decimal comma, thousands
+    separators, a writer's index column, the time column, a long format's id column and a totals row.
 
     Anything unusable raises InputError with a one-line message that says what is wrong and how to fix it.
     """
@@ -78,9 +28,8 @@ def load_csv(source, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Ta
     if not lines:
         raise InputError("the file is empty: it has no rows")
     sep = _sniff_separator(lines)
-    decimal = "," if sep == ";" and _has_decimal_commas(lines, sep) else "."
-    first = _split(lines[0], sep)
-    header = not all(_is_number(f, decimal) for f in first if f.strip())
+    decimal = "," if sep in (";", "\t", "|") and _has_decimal_commas(lines, sep) else "."
+    header = _has_header([_split(ln, sep) for ln in lines], decimal)
     width = _check_rows(text, sep, header, max_rows)
     try:
         # no separator found: one column; \x1f (unit separator) never splits a real value.
@@ -105,11 +54,10 @@ def load_csv(source, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Ta
         frame.columns = [f"column {k + 1}" for k in range(frame.shape[1])]
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
-    time_col, time = find_time_column(frame)
-    numeric = [c for c in frame.columns if c != time_col and _mostly_numeric(frame[c])]
-    if not numeric:
-        raise InputError(_no_numbers_message(frame, time_col))
-    return Table(frame, time_col, numeric, time, guess_season(time))
+    table = make_table(frame, decimal)
+    if not table.numeric_columns:
+        raise InputError(_no_numbers_message(table.frame, table.time_column))
+    return table
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line ends the CSV reader knows (str.splitlines knows more)
@@ -288,17 +236,25 @@ def _is_number(field: str, decimal: str = ".") -> bool:
     return bool(_NUMBER.match(f))
 
 
+_DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}([.\s\u00a0\u202f]\d{3})+,\d+|[+-]?\d+,\d+")
+
+
 def _has_decimal_commas(lines: list[str], sep: str) -> bool:
     fields = [f.strip() for ln in lines[1:] for f in _split(ln, sep)]
-    return any(re.fullmatch(r"[+-]?\d+,\d+", f) for f in fields)
+    return any(_DECIMAL_COMMA.fullmatch(f) for f in fields)
 
 
-def _mostly_numeric(col: pd.Series) -> bool:
-    """At least half the present entries are numbers and at least one is finite (inf alone is not usable)."""
-    if pd.api.types.is_bool_dtype(col):
+def _has_header(rows: list[list[str]], decimal: str) -> bool:
+    """Whether the first row names the columns. Beyond a row with a word in it: pandas' and R's header
+    over an index column (',0': its first field empty above filled ones), and pandas' default labels
+    0, 1, ... over columns written as floats ('0' above 1.5, 2.25, ...)."""
+    first, rest = [f.strip() for f in rows[0]], rows[1:]
+    if not all(_is_number(f, decimal) for f in first if f):
+        return True
+    if not rest:
         return False
-    present = col.dropna()
-    if present.empty:
-        return False
-    numbers = to_number(present).to_numpy(dtype=np.float64)
-    return bool(np.isfinite(numbers).any()) and np.mean(~np.isnan(numbers)) >= 0.5
+    if len(first) > 1 and not first[0] and all(r and r[0].strip() for r in rest):
+        return True
+    point = "." if decimal == "." else ","
+    return first == [str(k) for k in range(len(first))] and all(
+        len(r) == len(first) and all(point in f or "e" in f.lower() for f in r) for r in rest)

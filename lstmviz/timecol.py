@@ -1,40 +1,76 @@
-"""Finding and parsing a CSV's time column; the seasonal period its spacing implies."""
+"""Finding and parsing a CSV's time column; the seasonal period its spacing implies; numbers as writers
+format them (1,230.5, 1.230,5, 1 230,5, $1,230.50)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["find_time_column", "guess_season", "to_number"]
 
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_CURRENCY = re.compile(r"^([+-]?)[$€£¥]\s*|\s*[$€£¥]$")
+_GROUPED = {".": re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"), ",": re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")}
+_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}( \d{3})+([.,]\d*)?")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d*,\d+([eE][+-]?\d+)?")
 
-def to_number(col: pd.Series) -> pd.Series:
-    """A column as floats (NaN where a cell is not a number): told apart from dates, and used by the CSV reader."""
-    if pd.api.types.is_bool_dtype(col):
+
+def to_number(col: pd.Series, decimal: str = ".") -> pd.Series:
+    """A column as floats (NaN where a cell is not a number). Reads thousands separators in the style of
+    the file's decimal mark and a currency sign; with a decimal comma, 1.5 is not a number (it is text)."""
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return col.astype(float)
-    if pd.api.types.is_numeric_dtype(col):
-        return col.astype(float)
-    return pd.to_numeric(col.astype(str).str.strip(), errors="coerce")
+    text = col.astype(str).str.strip()
+    out = pd.to_numeric(text, errors="coerce").astype(float)
+    if decimal == ",":
+        out[text.str.contains(".", regex=False, na=False)] = np.nan  # a date like 01.2023, or a dot thousand
+    todo = out.isna() & text.str.contains(r"\d", na=False)
+    if not todo.any():
+        return out
+    # The slow path costs ~1 us a cell: skip it for a long text column whose first cells it cannot read.
+    if todo.sum() > 1000 and _formatted(text[todo].head(200), decimal).isna().all():
+        return out
+    out[todo] = _formatted(text[todo], decimal)
+    return out
+
+
+def _formatted(text: pd.Series, decimal: str) -> pd.Series:
+    t = text.str.replace(_SPACES, " ", regex=True).str.replace(_CURRENCY, r"\1", regex=True).str.strip()
+    spaced = t.str.fullmatch(_SPACE_GROUPED.pattern, na=False)
+    t = t.where(~spaced, t.str.replace(" ", "", regex=False))
+    grouped = t.str.fullmatch(_GROUPED[decimal].pattern, na=False)
+    t = t.where(~grouped, t.str.replace("," if decimal == "." else ".", "", regex=False))
+    if decimal == ",":
+        comma = t.str.fullmatch(_COMMA_DECIMAL.pattern, na=False)
+        t = t.where(~comma, t.str.replace(",", ".", regex=False)).where(comma | ~t.str.contains(".", regex=False))
+    return pd.to_numeric(t, errors="coerce")
 
 
 _TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|timestamp|^t$|^index$|^idx$|^step$"
-                         r"|^unnamed: 0$)", re.I)
+                         r"|^unnamed: 0$|epoch|unix|^ts$)", re.I)
 
 
-def find_time_column(frame: pd.DataFrame) -> tuple[str | None, np.ndarray | None]:
-    """The first column that holds dates, years or yyyymmdd integers, parsed. Only the first 20 columns
-    are tried: the time comes first in practice, and trying a thousand text columns takes seconds."""
+def find_time_column(frame: pd.DataFrame, decimal: str = ".", skip=()) -> tuple[str | None, np.ndarray | None]:
+    """The first column of dates (ISO, day or month first, epoch seconds, yyyymmdd), parsed; failing that,
+    the first of years or a step index. Only the first 20 columns are tried: the time comes first in
+    practice, and trying a thousand text columns takes seconds."""
+    fallback = (None, None)
     for name in frame.columns[:20]:
-        col = frame[name]
-        parsed = _parse_time(col, bool(_TIME_NAMES.search(name)))
-        if parsed is not None:
+        if name in skip:
+            continue
+        parsed = _parse_time(frame[name], bool(_TIME_NAMES.search(name)), decimal)
+        if parsed is None:
+            continue
+        if np.issubdtype(parsed.dtype, np.datetime64):
             return name, parsed
-    return None, None
+        if fallback[0] is None:
+            fallback = (name, parsed)
+    return fallback
 
 
-def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
+def _parse_time(col: pd.Series, named: bool, decimal: str = ".") -> np.ndarray | None:
     present = col.dropna()
     if len(present) < 2:
         return None
@@ -48,12 +84,15 @@ def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
             t = pd.to_datetime(col.astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
             if t.notna().mean() > 0.9:
                 return t.to_numpy()
+        unit = _epoch_unit(v) if increasing and named else None
+        if unit is not None:
+            return pd.to_datetime(col, unit=unit, errors="coerce").to_numpy(dtype="datetime64[ns]")
         if increasing and (named or (v.between(1000, 3000).all() and np.all(np.diff(v.to_numpy()) == 1))):
             return col.to_numpy()  # years or a step index: plain numbers are the best x axis
         return None
     if col.dtype == object or pd.api.types.is_string_dtype(col):
         sample = present.astype(str).head(200)
-        if to_number(sample).notna().mean() > 0.5:
+        if to_number(sample, decimal).notna().mean() > 0.5:
             return None  # numbers, not dates
         if _to_datetime(sample.head(10)).notna().mean() < 0.9 or _to_datetime(sample).notna().mean() < 0.9:
             return None  # the first ten decide quickly for text that is not dates
@@ -63,16 +102,26 @@ def _parse_time(col: pd.Series, named: bool) -> np.ndarray | None:
     return None
 
 
+def _epoch_unit(v: pd.Series) -> str | None:
+    """'s' or 'ms' when a named time column's integers are Unix times between 1973 and 2128."""
+    for unit, scale in (("s", 1), ("ms", 1000)):
+        if v.min() >= 1e8 * scale and v.max() < 5e9 * scale:
+            return unit
+    return None
+
+
 def _parse_dates(col: pd.Series, block: int = 10_000) -> np.ndarray | None:
     """The whole column as datetime64, or None once a block of it is mostly not dates.
 
     Text that is not a date costs the parser ~70 us a value: a million of them after 200 good dates
     would take over a minute, so parsing stops at the first block where under 90% of the values read.
+    Day or month first is decided once, from the first block, so that no block reads the other way.
     """
     parts = []
+    day_first = _day_first(col.iloc[:block])
     for k in range(0, len(col), block):
         part = col.iloc[k:k + block]
-        t = _to_datetime(part)
+        t = _to_datetime(part, day_first)
         present = part.notna()
         if present.any() and t[present].notna().mean() < 0.9:
             return None
@@ -80,35 +129,40 @@ def _parse_dates(col: pd.Series, block: int = 10_000) -> np.ndarray | None:
     return pd.concat(parts).to_numpy()
 
 
-def _to_datetime(values: pd.Series) -> pd.Series:
+def _to_datetime(values: pd.Series, day_first: bool | None = None) -> pd.Series:
     """Text -> naive datetime64[us] (NaT where unreadable).
 
     ISO 8601 and the day/month formats that fit the first value are tried on all values at once (fast);
     only the values they all miss go through pandas' value-by-value parser, ~70 us each. Times with a
     UTC offset keep their wall-clock time; a column that mixes offsets is converted to UTC.
     """
+    if day_first is None:
+        day_first = _day_first(values)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
     text = values.astype(str).to_numpy(dtype=object)
     first = str(values.dropna().iloc[0]).strip() if values.notna().any() else ""
-    for fmt in ["ISO8601", *_day_month_formats(first), "mixed"]:
+    for fmt in ["ISO8601", *_day_month_formats(first, day_first), "mixed"]:
         todo = np.isnat(out)
         if not todo.any():
             break
-        parsed = _datetimes(pd.Series(text[todo]), fmt)
+        parsed = _datetimes(pd.Series(text[todo]), fmt, day_first)
         if parsed is not None:
             out[todo] = parsed.to_numpy(dtype="datetime64[us]")
     return pd.Series(out, index=values.index)
 
 
-# month first before day first, as pandas' own parser reads an ambiguous 01/02/2020
-_DAY_MONTH = [d + t for d in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%m-%d-%Y", "%d-%m-%Y", "%Y/%m/%d")
+_DAY_MONTH = [d + t for d in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%m-%d-%Y", "%d-%m-%Y", "%Y/%m/%d",
+                              "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%m.%Y", "%m/%Y")
               for t in ("", " %H:%M", " %H:%M:%S")]
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})\b")
 
 
-def _day_month_formats(value: str) -> list[str]:
-    """The formats in _DAY_MONTH that read `value`."""
+def _day_month_formats(value: str, day_first: bool) -> list[str]:
+    """The formats in _DAY_MONTH that read `value`, leaving out those that read the other way round."""
     fits = []
     for fmt in _DAY_MONTH:
+        if fmt.startswith("%m/%d" if day_first else "%d/%m") or fmt.startswith("%m-%d" if day_first else "%d-%m"):
+            continue
         try:
             datetime.strptime(value, fmt)
             fits.append(fmt)
@@ -117,10 +171,49 @@ def _day_month_formats(value: str) -> list[str]:
     return fits
 
 
-def _datetimes(text: pd.Series, fmt: str) -> pd.Series | None:
+def _day_first(values: pd.Series) -> bool:
+    """Whether dates like 03/04/2021 put the day first, decided from the data: a first number above 12
+    says day first, a second above 12 month first; when all are 12 or below, the reading whose dates are
+    in order and evenly spaced wins (01/02/2020, 01/03/2020, ... is monthly, day first). A tie: day first
+    for dots (European), month first otherwise (as pandas reads them)."""
+    parts = values.dropna().astype(str).head(2000).str.extract(_NUMERIC_DATE.pattern)
+    parts = parts.dropna()
+    if parts.empty:
+        return False
+    a, b = parts[0].astype(int).to_numpy(), parts[2].astype(int).to_numpy()
+    if (a > 12).any() != (b > 12).any():
+        return bool((a > 12).any())
+    dot = bool((parts[1] == ".").mean() > 0.5)
+    if (a > 12).any():
+        return dot
+    years = parts[3].astype(int).to_numpy()
+    years = np.where(years < 100, years + 2000, years)
+    day_first = _order_score(years, b, a)
+    month_first = _order_score(years, a, b)
+    if day_first == month_first:
+        return dot
+    return day_first > month_first
+
+
+def _order_score(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> tuple[bool, float]:
+    """(in order, share of steps close to the usual step) for dates read as (years, months, days)."""
+    try:
+        t = np.array([date(int(y), int(m), int(d)).toordinal() for y, m, d in zip(years, months, days)])
+    except ValueError:  # 31/02: not a date this way round
+        return (False, -1.0)
+    step = np.diff(t)
+    if len(step) == 0:
+        return (True, 1.0)
+    ordered = bool((step >= 0).all() or (step <= 0).all())
+    usual = np.median(np.abs(step))
+    return (ordered, float(np.mean(np.abs(np.abs(step) - usual) <= max(1.0, 0.1 * usual))))
+
+
+def _datetimes(text: pd.Series, fmt: str, day_first: bool = False) -> pd.Series | None:
     for utc in (False, True):  # pandas refuses mixed time zones unless utc=True
         try:
-            t = pd.to_datetime(text, errors="coerce", format=fmt, utc=utc)
+            t = pd.to_datetime(text, errors="coerce", format=fmt, utc=utc,
+                               dayfirst=day_first if fmt == "mixed" else False)
         except (ValueError, TypeError, OverflowError):
             continue
         if not pd.api.types.is_datetime64_any_dtype(t):

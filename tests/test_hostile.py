@@ -192,8 +192,9 @@ def test_formula_column_names_load_and_are_escaped_on_export():
 
 
 def test_day_first_and_mixed_dates_are_read():
+    """13/01 says the column is day first, so 12/01 is the 12th of January (before: 1 December)."""
     t = load_csv(b"date,v\n12/01/2020,1\n13/01/2020,2\n14/01/2020 06:00,3\n2020-01-15,4\n")
-    assert [str(d)[:13] for d in t.time] == ["2020-12-01T00", "2020-01-13T00", "2020-01-14T06", "2020-01-15T00"]
+    assert [str(d)[:13] for d in t.time] == ["2020-01-12T00", "2020-01-13T00", "2020-01-14T06", "2020-01-15T00"]
 
 
 def test_work_stays_bounded_for_wide_files_and_fake_dates():
