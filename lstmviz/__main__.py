@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .byom import load_state_dict
@@ -31,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     f = sub.add_parser("forecast", help="train on a CSV (or a built-in series) and forecast; prints JSON")
     f.add_argument("csv", help=f"a CSV file, or a built-in series: {', '.join(PRESETS)}")
-    f.add_argument("--column", help="numeric column to forecast (default: the first that is not time)")
+    f.add_argument("--column", help="numeric column to forecast (default: the first that is not time or index)")
+    f.add_argument("--series", help="in a long-format file (id, date, value rows), the id of the series to "
+                                    "forecast (default: the first)")
+    f.add_argument("--inspect", action="store_true",
+                   help="only read the data and print what would be forecast (column, time axis, first values)")
     f.add_argument("--missing", choices=["interpolate", "drop"], default="interpolate")
     f.add_argument("--test", type=int, help="hold out the last N points (default 12)")
     f.add_argument("--horizon", type=int, default=12, help="forecast H steps beyond the data")
@@ -67,18 +72,45 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _series_and_config(args):
+    """(series, its default config, what was read: the data block of the output)."""
     path = Path(args.csv)
     if not path.exists() and args.csv in PRESETS:
-        return preset(args.csv)
+        if args.series is not None:
+            raise InputError(f"--series picks a series in a long-format CSV; {args.csv!r} is a built-in series")
+        series, config = preset(args.csv)
+        return series, config, _data_info(series)
     table = load_csv(path, max_rows=args.max_rows, max_bytes=int(args.max_mb * 1024 * 1024))
-    series = table.series(args.column, args.missing)
-    return series, default_config(series)
+    if args.series is not None and table.id_column is None:
+        raise InputError(f"--series {args.series}: this file holds one series (no id column was found); "
+                         f"leave --series out")
+    series = table.series(args.column, args.missing, args.series)
+    return series, default_config(series), _data_info(series, table, args.series)
+
+
+def _when(t) -> str | float:
+    return pd.Timestamp(t).isoformat() if isinstance(t, np.datetime64) else t
+
+
+def _data_info(series, table=None, series_id=None) -> dict:
+    """What was read, so that a wrong guess shows before anyone trusts a forecast."""
+    t = series.time
+    info = {"column": series.name, "time_column": None, "index_column": None, "id_column": None,
+            "series_id": None, "ids": [], "length": len(series), "missing": series.missing,
+            "first_time": None if t is None else _when(t[0]), "last_time": None if t is None else _when(t[-1]),
+            "first_values": series.values[:5], "season": series.season, "notes": []}
+    if table is not None:
+        info.update(time_column=table.time_column, index_column=table.index_column, id_column=table.id_column,
+                    ids=list(table.ids[:100]), notes=list(table.notes),
+                    series_id=(series_id or table.ids[0]) if table.id_column else None)
+    return info
 
 
 def forecast(args) -> dict:
     if args.max_mb <= 0 or args.max_rows <= 0:
         raise InputError("--max-mb and --max-rows must be above 0")
-    series, config = _series_and_config(args)
+    series, config, data = _series_and_config(args)
+    if args.inspect:
+        return {"series": {"name": series.name, "length": len(series), "missing": series.missing}, "data": data}
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
                                              "num_layers", "cell", "transform", "scale", "season")
                if getattr(args, k) is not None}
@@ -100,6 +132,7 @@ def forecast(args) -> dict:
     result = fitted.result
     return {
         "series": {"name": series.name, "length": len(series), "missing": series.missing},
+        "data": data,
         "metrics": report.metrics,
         "season": report.season,
         "best_baseline": report.best_baseline,
@@ -149,6 +182,8 @@ def _clean(x):
         return float(x) if math.isfinite(x) else None
     if isinstance(x, np.integer):
         return int(x)
+    if isinstance(x, np.datetime64):
+        return _when(x)
     return x
 
 
