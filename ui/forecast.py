@@ -16,6 +16,7 @@ from lstmviz.forecast import ForecastConfig, default_config, model_from_state_di
 from lstmviz.jobs import LoadedJob
 from lstmviz.models import count_parameters
 
+from . import datasource
 from . import lessons as lesson_ui
 from . import share
 from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
@@ -111,18 +112,10 @@ def choose_source(link: dict):
         data = upload_bytes(up)
         if is_bundle(data):
             return _bundle(data, up.name, lim)
-        table = read_csv(data, lim.rows, lim.upload_bytes)
-        column = st.selectbox("Column", table.numeric_columns, key="csv_column",
-                              help="The numeric column to model.")
-        missing = st.radio("Missing values", ["interpolate", "drop"], horizontal=True, key="csv_missing",
-                           help="Fill gaps by straight lines between neighbours, or leave those rows out.")
-        series = table.series(column, missing)
+        series = datasource.pick_series(read_csv(data, lim.rows, lim.upload_bytes))
     except LstmVizError as e:
         st.error(plain(f"{up.name}: {e}"))
         return None, None, "csv"
-    st.caption(f"Time column: **{plain(table.time_column or 'none found')}** · {len(series):,} values · "
-               f"missing: **{series.missing}**" + (f" ({missing}d)" if series.missing else "")
-               + (f" · season {series.season}" if series.season else ""))
     return series, default_config(series), f"csv:{up.name}"
 
 
