@@ -27,8 +27,7 @@ def pick_series(table: Table) -> Series:
                        help="Fill gaps by straight lines between neighbours, or leave those rows out.")
     series = table.series(column, missing, series_id)
     st.caption(describe(table, series, missing))
-    st.dataframe(_styled(table.preview(column, series_id), column), hide_index=True, width="stretch",
-                 height=_rows_height(min(6, len(series))))
+    st.dataframe(_styled(table.preview(column, series_id), column), hide_index=True, width="stretch", height="auto")
     return series
 
 
@@ -61,9 +60,11 @@ def _when(t) -> str:
 
 
 def _styled(frame: pd.DataFrame, column: str):
-    """The chosen column highlighted; cells shown as the file has them."""
-    return frame.style.set_properties(subset=[column], **dict(p.split(": ") for p in HIGHLIGHT.split("; ")))
+    """The chosen column highlighted; numbers with the digits the file gave (100.38, not 100.380000)."""
+    numbers = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    return (frame.style.format(_number, subset=numbers, na_rep="")
+            .set_properties(subset=[column], **dict(p.split(": ") for p in HIGHLIGHT.split("; "))))
 
 
-def _rows_height(n: int) -> int:
-    return 38 + 35 * n  # header plus n rows, as st.dataframe draws them: no empty rows, no scrollbar
+def _number(v: float) -> str:
+    return np.format_float_positional(v, trim="-") if abs(v) < 1e15 else repr(float(v))
