@@ -34,6 +34,7 @@ class Table:
     ids: tuple[str, ...] = ()
     decimal: str = "."
     notes: tuple[str, ...] = ()
+    numbers: dict = field(default_factory=dict, repr=False)  # numeric column -> (rows,) float64, read once
 
     @property
     def default_column(self) -> str:
@@ -61,7 +62,10 @@ class Table:
         if missing not in ("interpolate", "drop"):
             raise InputError(f"missing must be 'interpolate' or 'drop', not {missing!r}")
         rows = self.rows(series_id)
-        raw = to_number(self.frame[column].iloc[rows], self.decimal).to_numpy(dtype=np.float64)
+        if column in self.numbers:
+            raw = self.numbers[column][rows]
+        else:
+            raw = to_number(self.frame[column].iloc[rows], self.decimal).to_numpy(dtype=np.float64)
         bad = ~np.isfinite(raw)
         n_bad = int(bad.sum())
         if n_bad == len(raw):
@@ -99,20 +103,23 @@ def make_table(frame: pd.DataFrame, decimal: str = ".") -> Table:
     if time_col is None and index is not None:  # no other time axis: the index is the x axis
         time_col, time = find_time_column(frame[[index]].set_axis(["index"], axis=1), decimal)
         time_col = None if time_col is None else index
-    id_col = _id_column(frame, time_col, time)
-    numeric = [c for c in frame.columns if c not in (time_col, id_col, index) and _mostly_numeric(frame[c], decimal)]
-    if index is not None and not numeric and not _TIME_NAMES.search(index) and _mostly_numeric(frame[index], decimal):
-        numeric, index = [index], None  # the only numbers there are: values after all ('t' stays a time)
-        if time_col == numeric[0]:
-            time_col, time = None, None
+    if time is not None and len(time) > 2 and _descending(time):
+        frame, time = frame.iloc[::-1].reset_index(drop=True), time[::-1].copy()
+        notes.append("the rows run from the latest to the earliest: read in time order.")
+    id_col = _id_column(frame, time_col, time, decimal)
+    numbers = {c: v for c in frame.columns if c not in (time_col, id_col, index)
+               for v in [_numbers(frame[c], decimal)] if v is not None}
+    if index is not None and not numbers and not _TIME_NAMES.search(index):
+        v = _numbers(frame[index], decimal)
+        if v is not None:  # the only numbers there are: values after all ('t' stays a time)
+            numbers, index = {index: v}, None
+            if time_col in numbers:
+                time_col, time = None, None
     ids = tuple(pd.unique(frame[id_col].dropna().astype(str))) if id_col is not None else ()
     season = guess_season(time)
     if id_col is not None and time is not None:
         season = guess_season(time[np.flatnonzero(frame[id_col].astype(str).to_numpy() == ids[0])])
-    if time is not None and len(time) > 2 and _descending(time):
-        frame, time = frame.iloc[::-1].reset_index(drop=True), time[::-1].copy()
-        notes.append("the rows run from the latest to the earliest: read in time order.")
-    return Table(frame, time_col, numeric, time, season, index, id_col, ids, decimal, tuple(notes))
+    return Table(frame, time_col, list(numbers), time, season, index, id_col, ids, decimal, tuple(notes), numbers)
 
 
 def _drop_empty_tail(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -122,6 +129,8 @@ def _drop_empty_tail(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
                                              and frame[c].isna().all())]
     if len(keep) < frame.shape[1] and keep:
         frame = frame[keep]
+    if frame.shape[1] < 2:  # one column: pandas skipped the blank lines already, and 'nan' is a value
+        return frame, 0
     filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
     end = filled[-1] + 1 if len(filled) else len(frame)
     return frame.iloc[:end], len(frame) - end
@@ -159,7 +168,8 @@ _ID_NAMES = re.compile(r"(^id$|_id$|^id_|^key$|series|name|symbol|ticker|store|i
                        r"|city|state|station|sensor|site|category|group|^unit$)", re.I)
 
 
-def _id_column(frame: pd.DataFrame, time_col: str | None, time: np.ndarray | None) -> str | None:
+def _id_column(frame: pd.DataFrame, time_col: str | None, time: np.ndarray | None,
+               decimal: str = ".") -> str | None:
     """In a long-format file, the column that makes every (id, time) pair unique when the time alone
     repeats: a text column, or a column of whole numbers named like an id."""
     if time is None or len(frame) < 4:
@@ -171,7 +181,7 @@ def _id_column(frame: pd.DataFrame, time_col: str | None, time: np.ndarray | Non
         if name == time_col:
             continue
         col = frame[name]
-        texty = not pd.api.types.is_numeric_dtype(col) and not _mostly_numeric(col)
+        texty = not pd.api.types.is_numeric_dtype(col) and not _mostly_numeric(col, decimal)
         if not (texty or (pd.api.types.is_integer_dtype(col) and _ID_NAMES.search(name))):
             continue
         n = col.nunique(dropna=True)
@@ -219,12 +229,18 @@ def _interpolate(raw: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return np.clip(filled, raw[good].min(), raw[good].max())
 
 
-def _mostly_numeric(col: pd.Series, decimal: str = ".") -> bool:
-    """At least half the present entries are numbers and at least one is finite (inf alone is not usable)."""
+def _numbers(col: pd.Series, decimal: str = ".") -> np.ndarray | None:
+    """The column as floats (NaN where not a number) when at least half its present entries are numbers
+    and at least one is finite (inf alone is not usable); else None."""
     if pd.api.types.is_bool_dtype(col):
-        return False
-    present = col.dropna()
-    if present.empty:
-        return False
-    numbers = to_number(present, decimal).to_numpy(dtype=np.float64)
-    return bool(np.isfinite(numbers).any()) and np.mean(~np.isnan(numbers)) >= 0.5
+        return None
+    present = col.notna().to_numpy()
+    if not present.any():
+        return None
+    numbers = to_number(col, decimal).to_numpy(dtype=np.float64)
+    ok = numbers[present]
+    return numbers if bool(np.isfinite(ok).any()) and np.mean(~np.isnan(ok)) >= 0.5 else None
+
+
+def _mostly_numeric(col: pd.Series, decimal: str = ".") -> bool:
+    return _numbers(col, decimal) is not None

@@ -10,42 +10,52 @@ import pandas as pd
 
 __all__ = ["find_time_column", "guess_season", "to_number"]
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
-_CURRENCY = re.compile(r"^([+-]?)[$€£¥]\s*|\s*[$€£¥]$")
-_GROUPED = {".": re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"), ",": re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")}
-_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}( \d{3})+([.,]\d*)?")
-_COMMA_DECIMAL = re.compile(r"[+-]?\d*,\d+([eE][+-]?\d+)?")
+_GROUPED = {".": re.compile(r"[+-]?\d{1,3}((,\d{3})+|( \d{3})+)(\.\d*)?"),
+            ",": re.compile(r"[+-]?\d{1,3}((\.\d{3})+|( \d{3})+)(,\d*)?")}
+_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})  # no-break and thin spaces group digits
+_CURRENCY = "$€£¥"
 
 
 def to_number(col: pd.Series, decimal: str = ".") -> pd.Series:
     """A column as floats (NaN where a cell is not a number). Reads thousands separators in the style of
-    the file's decimal mark and a currency sign; with a decimal comma, 1.5 is not a number (it is text)."""
+    the file's decimal mark (1,230.5 or 1.230,5; 1 230,5 in both) and a currency sign; with a decimal
+    comma, 1.5 is not a number (it is text: a date like 01.2023, say)."""
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return col.astype(float)
     text = col.astype(str).str.strip()
     out = pd.to_numeric(text, errors="coerce").astype(float)
     if decimal == ",":
-        out[text.str.contains(".", regex=False, na=False)] = np.nan  # a date like 01.2023, or a dot thousand
+        out[text.str.contains(".", regex=False, na=False)] = np.nan
     todo = out.isna() & text.str.contains(r"\d", na=False)
     if not todo.any():
         return out
-    # The slow path costs ~1 us a cell: skip it for a long text column whose first cells it cannot read.
-    if todo.sum() > 1000 and _formatted(text[todo].head(200), decimal).isna().all():
+    cells = text[todo].to_numpy(dtype=object)
+    # ~1 us a cell: skip a long text column whose first cells are not numbers in any format
+    if len(cells) > 1000 and np.isnan([_formatted(c, decimal) for c in cells[:200]]).all():
         return out
-    out[todo] = _formatted(text[todo], decimal)
+    out[todo] = [_formatted(c, decimal) for c in cells]
     return out
 
 
-def _formatted(text: pd.Series, decimal: str) -> pd.Series:
-    t = text.str.replace(_SPACES, " ", regex=True).str.replace(_CURRENCY, r"\1", regex=True).str.strip()
-    spaced = t.str.fullmatch(_SPACE_GROUPED.pattern, na=False)
-    t = t.where(~spaced, t.str.replace(" ", "", regex=False))
-    grouped = t.str.fullmatch(_GROUPED[decimal].pattern, na=False)
-    t = t.where(~grouped, t.str.replace("," if decimal == "." else ".", "", regex=False))
+def _formatted(cell: str, decimal: str) -> float:
+    """One cell written with thousands separators or a currency sign as a float, else NaN."""
+    t = cell.translate(_BLANKS)
+    if t[:1] in _CURRENCY or t[-1:] in _CURRENCY:
+        t = t.strip(_CURRENCY).strip()
+    elif t[:1] in "+-" and t[1:2] in _CURRENCY:
+        t = t[0] + t[2:].strip()
+    if _GROUPED[decimal].fullmatch(t):
+        t = t.replace(" ", "").replace("," if decimal == "." else ".", "")
     if decimal == ",":
-        comma = t.str.fullmatch(_COMMA_DECIMAL.pattern, na=False)
-        t = t.where(~comma, t.str.replace(",", ".", regex=False)).where(comma | ~t.str.contains(".", regex=False))
-    return pd.to_numeric(t, errors="coerce")
+        if "." in t:
+            return np.nan
+        t = t.replace(",", ".")
+    elif "," in t:
+        return np.nan
+    try:
+        return float(t)
+    except ValueError:
+        return np.nan
 
 
 _TIME_NAMES = re.compile(r"(date|time|month|year|period|day|week|quarter|^ds$|timestamp|^t$|^index$|^idx$|^step$"

@@ -170,3 +170,10 @@ def test_long_format_rows_and_preview():
     assert list(p.columns[:2]) == ["ds", "y"] and list(p["unique_id"]) == ["H2"] * 3
     with pytest.raises(InputError, match="no series 'H9' in column 'unique_id'; the series are: 'H1', 'H2'"):
         t.series(series_id="H9")
+
+
+def test_empty_rows_below_a_spreadsheet_are_skipped_but_a_last_nan_is_a_missing_value():
+    t = load_csv(CORPUS / "excel_trailing_empty_column.csv")
+    assert list(t.frame.columns) == ["Date", "Units"] and t.notes == ("skipped 2 empty rows at the end.",)
+    s = load_csv(b"v\n1.5\n2.5\nnan\n").series()
+    assert s.missing == 1 and len(s) == 3  # one column: 'nan' is a value the file wrote, not an empty row
