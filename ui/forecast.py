@@ -18,6 +18,7 @@ from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
+from .common import CELL_HELP
 from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
                      read_run_bundle, registry, session_id, stale_warning, train_button, upload_bytes, wait_all, watch)
 
@@ -167,7 +168,7 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     if trainable:
         arch["cell"] = box("cell").selectbox(
             "Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
-            format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+            format_func=str.upper, help=CELL_HELP)
         arch["num_layers"] = int(box("layers").number_input(
             "Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
             help="Stacked recurrent layers; each reads the hidden states of the one below."))
@@ -260,7 +261,7 @@ def show_forecast(job) -> None:
                          index=rows, columns=["RMSE", "MAE", "MAPE %"])
     st.table(table.style.format("{:.2f}", na_rep="n/a"))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
-               "from the end of training (seed 001's protocol); one-step predictions see the real history.")
+               "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
     if r.beats_seasonal_naive is False:
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    "Try the log_diff transform, a different window, or more epochs.")
@@ -443,7 +444,8 @@ def compare_view(job) -> None:
                                  "train seconds": "{:.1f}", "final loss": "{:.2e}"}))
     st.caption(f"Same data, window, transform, epochs, learning rate and seed ({f.config.train.seed}); only the cell "
                f"differs. Best baseline ({job.report.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
-               "An LSTM has 4 gates per unit, a GRU 3, a plain RNN none: compare their gates in "
+               "Per unit, an LSTM has 3 gates and a candidate, a GRU 2 gates and a candidate, a plain RNN "
+               "neither: compare them in "
                "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
     chart(figures.loss_curves(curves), "compare_loss")
     epoch, start, length = trace_selection(job)

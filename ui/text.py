@@ -154,7 +154,7 @@ def _quantity(fit) -> str:
     if st.session_state.get("tx_q") not in qs:
         st.session_state["tx_q"] = qs[0]
     return st.radio("Colour by", qs, key="tx_q", horizontal=True,
-                    help="c: cell state, h: hidden state; i f g o / r z n: the gates.")
+                    help="c: cell state, h: hidden state; i f o / r z: the gates; g / n: the candidate.")
 
 
 def _pick_unit(value: int) -> None:
