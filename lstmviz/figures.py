@@ -205,8 +205,10 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                   sample: int = 0, t: int | None = None, t_range: tuple[int, int] | None = None,
                   x_values: np.ndarray | None = None, max_columns: int = 1500,
                   colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING),
-                  input_names: list[str] | None = None) -> go.Figure:
+                  input_names: list[str] | None = None, units: list[int] | None = None) -> go.Figure:
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
+
+    units: only these rows, in this order, labelled by their unit ids (default: every unit).
 
     t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
     averaged in blocks of steps for display (the trace keeps every value). The figure is built
@@ -257,6 +259,8 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                                           xref="paper", yref="paper", showarrow=False, font=dict(size=13)))
     for k, q in enumerate(qs):
         z = trace.get(q, module=module, layer=layer, direction=direction, sample=sample)[lo:hi]
+        if units is not None:
+            z = z[:, list(units)]
         if step > 1:  # block means for display; the last block may be shorter
             cut = len(z) // step * step
             parts = [z[:cut].reshape(-1, step, z.shape[1]).mean(axis=1)]
@@ -266,13 +270,15 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
         zmin, zmax = _zrange(q, z)
         row = k + 2
         data.append(dict(
-            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
+            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], name=q,
+            y=np.arange(z.shape[1]) if units is None else [str(u) for u in units],
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
             colorscale=_scale(colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1]),
             colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
                           title=dict(text=q, side="right")),
             hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
-        layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"))
+        layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"),
+                                     **({} if units is None else {"type": "category"}))
     layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
     if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
         layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",

@@ -37,6 +37,15 @@ def test_gate_heatmaps_rows_match_the_trace(trace):
     assert line.x0 == line.x1 == 7 and (line.y0, line.y1, line.yref) == (0, 1, "paper")
 
 
+def test_gate_heatmaps_can_draw_only_some_units_labelled_by_their_ids(trace):
+    fig = figures.gate_heatmaps(trace, units=[4, 1])
+    heat = [d for d in fig.data if d.type == "heatmap"]
+    for d in heat:
+        assert list(d.y) == ["4", "1"]
+        np.testing.assert_allclose(np.array(d.z), trace.get(d.name)[:, [4, 1]].T, atol=5e-5)
+    assert fig.layout.yaxis2.type == "category"  # ids, not positions 0 and 1
+
+
 def test_gate_heatmaps_window_and_decimate_long_runs():
     torch.manual_seed(1)
     tr = record(nn.GRU(1, 3), torch.randn(5000, 1, 1))

@@ -188,8 +188,10 @@ def watch(job, loss_title: str | None = None, scale: float = 1.0, state_key: str
     st.rerun()
 
 
-def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = None) -> None:
-    """Each cell's gates on the same input, in matching views (LSTM: i f g o c h; GRU: r z n h; RNN: h)."""
+def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = None,
+                       rows: dict[str, list[int]] | None = None) -> None:
+    """Each cell's gates on the same input, in matching views (LSTM: i f g o c h; GRU: r z n h; RNN: h);
+    rows: cell -> the units to draw (default: all)."""
     if not traces:
         return
     st.markdown("**Their gates and states on the same input** (LSTM: gates i f o, candidate g, states c h; "
@@ -197,4 +199,5 @@ def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = N
     for tab, (name, trace) in zip(st.tabs([name.upper() for name in traces]), traces.items()):
         with tab:
             scales = figures.PROJECTOR if presenting() else (figures.SEQUENTIAL, figures.DIVERGING)
-            chart(figures.gate_heatmaps(trace, input_names=input_names, colorscales=scales), f"{key}_{name}")
+            chart(figures.gate_heatmaps(trace, input_names=input_names, colorscales=scales,
+                                        units=(rows or {}).get(name) or None), f"{key}_{name}")

@@ -344,10 +344,12 @@ def gate_view(job, link: dict):
 
 
 def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None,
-             prefix: str = "gv_") -> None:
+             prefix: str = "gv_", unit: int | None = None, rows: list[int] | None = None) -> None:
     """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part.
 
-    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state."""
+    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state. A page
+    that picks the unit itself passes it as `unit` (no second Unit control); `rows` keeps only those
+    units in the heatmaps."""
     ss = st.session_state
     kt, ku, kus, kp = (prefix + name for name in ("t", "unit", "units", "play"))
     playing = bool(ss.get(kp, False))
@@ -356,6 +358,9 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
     share.take("unit", ku, lo=0, hi=H - 1)
     if not set(ss.get(kus, [])) <= set(range(H)):
         del ss[kus]  # another model with fewer units
+    fixed = unit  # the body's own `unit` is the one shown
+    if fixed is not None:
+        ss[ku] = int(fixed)
     present = presenting()
     scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
 
@@ -369,7 +374,8 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
             ss[kt] = (ss.get(kt, 0) + 1) % T
         c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
         t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
-        unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
+        unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.") \
+            if fixed is None else fixed
         c3.toggle("Play", key=kp, help="Step through time by itself.")
         if bool(ss.get(kp)) != playing:
             st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
@@ -377,7 +383,7 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         share.set_param("unit", int(unit))
         lo = max(0, min(t - 750, T - 1500))
         chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales,
-                                   input_names=input_names), "heatmaps")
+                                   input_names=input_names, units=rows), "heatmaps")
         v = analysis.step_values(trace, int(unit), int(t), layer=layer)
         c1, c2 = st.columns([1, 1])
         chart(figures.cell_diagram(kind, v, int(unit), int(t), colorscales=scales), "cell_diagram", c1)
