@@ -278,7 +278,7 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                           title=dict(text=q, side="right")),
             hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
         layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"),
-                                     **({} if units is None else {"type": "category"}))
+                                     **({} if units is None else {"type": "category", "dtick": 1}))  # every id
     layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
     if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
         layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",
@@ -400,7 +400,7 @@ def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, k
         return (v - mean) / (sd if sd > 1e-12 else 1.0)
 
     steps = np.arange(len(k))
-    shown = f"{unit_label} × −1 (r < 0: drawn upside down)" if flip else unit_label
+    shown = f"{unit_label} × −1 (upside down: r < 0)" if flip else unit_label
     title = f"{unit_label} vs {known_label}" + (f": r = {r:+.2f}" if r is not None else "")
     hover = "t=%{x}<br>%{customdata:.4g}<extra>%{fullData.name}</extra>"
     return _unchecked(dict(
@@ -408,10 +408,9 @@ def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, k
                    mode="lines+markers", line=dict(color="#222", shape="hv"), hovertemplate=hover),
               dict(type="scatter", x=steps, y=-z(u, unit_ref) if flip else z(u, unit_ref), customdata=u, name=shown,
                    mode="lines+markers", line=dict(color=COLORS["lstm"]), hovertemplate=hover)],
-        layout=dict(height=300, margin=dict(l=50, r=20, t=40, b=40), title=dict(text=html.escape(title)),
-                    xaxis=dict(title=dict(text="t")),
-                    yaxis=dict(title=dict(text="standardized (sd from the mean)"), zeroline=True),
-                    legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
+        layout=dict(height=330, margin=dict(l=50, r=20, t=40, b=40), title=dict(text=html.escape(title)),
+                    xaxis=dict(title=dict(text="t")), yaxis=dict(title=dict(text="standardized"), zeroline=True),
+                    legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
                     shapes=[dict(type="line", x0=t, x1=t, y0=0, y1=1, yref="paper", line=dict(color="#ff2d55"))]
                     if t is not None else [])))
 

@@ -3,7 +3,6 @@ import base64
 import json
 
 import numpy as np
-
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app import APP, TIMEOUT

@@ -38,12 +38,15 @@ def test_gate_heatmaps_rows_match_the_trace(trace):
 
 
 def test_gate_heatmaps_can_draw_only_some_units_labelled_by_their_ids(trace):
+    import plotly.graph_objects as go
+
     fig = figures.gate_heatmaps(trace, units=[4, 1])
     heat = [d for d in fig.data if d.type == "heatmap"]
     for d in heat:
         assert list(d.y) == ["4", "1"]
         np.testing.assert_allclose(np.array(d.z), trace.get(d.name)[:, [4, 1]].T, atol=5e-5)
-    assert fig.layout.yaxis2.type == "category"  # ids, not positions 0 and 1
+    assert fig.layout.yaxis2.type == "category" and fig.layout.yaxis2.dtick == 1  # every id, not positions
+    go.Figure(fig.to_dict())  # valid plotly
 
 
 def test_gate_heatmaps_window_and_decimate_long_runs():

@@ -374,8 +374,11 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
             ss[kt] = (ss.get(kt, 0) + 1) % T
         c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
         t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
-        unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.") \
-            if fixed is None else fixed
+        if fixed is None:
+            unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
+        else:
+            unit = fixed
+            c2.caption(f"Unit {fixed}, as chosen above")
         c3.toggle("Play", key=kp, help="Step through time by itself.")
         if bool(ss.get(kp)) != playing:
             st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it

@@ -337,7 +337,7 @@ def compare_view(job, fit) -> None:
     for c, j in jobs.items():
         if not j.error:
             traces[c] = j.memo(("rec", "compare"), lambda j=j: tx.record_text(j.result["fit"], excerpt))
-    rows = {c: tx.top_units(t, excerpt) for c, t in traces.items()}
+    rows = {c: sorted(tx.top_units(t, excerpt)) for c, t in traces.items()}
     gates_side_by_side(traces, "text_compare_gates", list(fit.vocab.chars), rows)
     st.caption("The first 200 held-out characters; in each, the units whose h best tracks a feature of the text.")
 
