@@ -5,6 +5,7 @@ import json
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from lstmviz import analysis
 from tests.test_app import APP, TIMEOUT
 
 
@@ -77,6 +78,12 @@ def test_spans_are_found_by_text_or_by_where_the_unit_fires_and_generate_has_one
     at = _text(epochs="3", hidden="32")
     at.button(key="text_train").click().run()
     assert not at.exception, at.exception
+    # the ranked units: r first (a narrow button cuts the end of its label), weak ones said to be weak
+    ranked = [b.label for b in at.button if b.key and b.key.startswith("tx_rank_")]
+    assert ranked
+    for label in ranked:
+        r = float(label.split(" · r ")[1].split()[0].rstrip(":"))
+        assert (" weak: " in label) == (abs(r) < analysis.WEAK), label
     # find text: the span is where it occurs, the excerpt moving to it if need be
     at.text_input(key="tx_find").input('"').run()
     first = (at.slider(key="tx_start").value, at.slider(key="tx_span").value)

@@ -16,6 +16,7 @@ from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
 from . import share
+from .common import presenting
 from .common import (chart, gates_side_by_side, job_result, limits, pick_view, plain, registry, session_id,
                      train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
@@ -200,12 +201,14 @@ def _snippet(text: str, most: int = 24) -> str:
 def _ranked_buttons(ranked: list[dict]) -> None:
     """The units most correlated with a feature of the excerpt, each a button that picks it."""
     st.markdown("**Units worth a look** (most correlated with a feature of this excerpt):")
-    cols = st.columns(min(3, len(ranked)))
+    cols = st.columns(min(2 if presenting() else 3, len(ranked)))
     for j, d in enumerate(ranked):
         weak = analysis.match_strength(d["correlation"]) == "weak"
-        cols[j % len(cols)].button(f"unit {d['unit']}: {d['feature'].replace('_', ' ')} r={d['correlation']:+.2f}"
-                                   + (" (weak)" if weak else ""), key=f"tx_rank_{j}", on_click=_pick_unit,
-                                   args=(d["unit"],), use_container_width=True)
+        # the numbers first: a narrow button cuts its label's end
+        cols[j % len(cols)].button(f"unit {d['unit']} · r {d['correlation']:+.2f}{' weak' if weak else ''}: "
+                                   f"{d['feature'].replace('_', ' ')}", key=f"tx_rank_{j}", on_click=_pick_unit,
+                                   args=(d["unit"],), use_container_width=True,
+                                   help=f"{d['feature'].replace('_', ' ')}: {tx.FEATURES.get(d['feature'], '')}")
     if any(analysis.match_strength(d["correlation"]) == "weak" for d in ranked):
         st.caption(f"r is the correlation over this excerpt. Below |r| = {analysis.WEAK} a match is weak: the unit "
                    "only partly tracks that feature, and may mix it with other things.")
