@@ -5,7 +5,8 @@ import numpy as np
 
 from .record import Trace
 
-__all__ = ["saturation", "half_life", "step_values", "equations", "equations_latex", "LABELS", "RANGES"]
+__all__ = ["saturation", "half_life", "match_strength", "match_note", "step_values", "equations", "equations_latex",
+           "LABELS", "RANGES", "WEAK", "STRONG"]
 
 LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
           "c": "cell state c", "h": "hidden state h", "r": "reset gate r", "z": "update gate z",
@@ -26,6 +27,27 @@ def half_life(forget: np.ndarray) -> np.ndarray:
     m = np.clip(np.asarray(forget, dtype=np.float64).mean(axis=0), 1e-12, 1.0)
     with np.errstate(divide="ignore"):
         return np.where(m >= 1.0, np.inf, np.log(0.5) / np.log(m))
+
+
+STRONG, WEAK = 0.8, 0.6  # |r| at or above STRONG: a strong match; below WEAK: a weak one
+
+
+def match_strength(r: float) -> str:
+    """How closely a unit tracks a quantity, from Pearson r: "strong", "moderate" or "weak"."""
+    return "strong" if abs(r) >= STRONG else "weak" if abs(r) < WEAK else "moderate"
+
+
+def match_note(r: float, quantity: str) -> str:
+    """One sentence on what a unit's correlation r with `quantity` does and does not say."""
+    strength = match_strength(r)
+    fit = f"a straight line through the unit explains {r * r:.0%} of the spread in {quantity}"
+    sign = " It runs the other way: high where the quantity is low." if r < 0 else ""
+    if strength == "strong":
+        return f"|r| = {abs(r):.2f}: a strong match; {fit}.{sign}"
+    if strength == "moderate":
+        return f"|r| = {abs(r):.2f}: a moderate match; {fit}, so the unit follows it only loosely.{sign}"
+    return (f"|r| = {abs(r):.2f}: a weak match. This unit only partly tracks {quantity} ({fit}); it may mix "
+            f"it with other things, or no single unit holds it.{sign}")
 
 
 def step_values(trace: Trace, unit: int, t: int, module: str | None = None, layer: int = 0,

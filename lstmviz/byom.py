@@ -3,7 +3,7 @@
 Files are loaded with torch.load(weights_only=True) only, so a pickle that would run code is
 refused before any of it runs. The architecture is read off the keys and shapes: the recurrent
 module (any prefix, e.g. "lstm" or "encoder.rnn"), its sizes, layers and directions, and a
-Linear head that reads its last step (seed 000's "fc", seed 001's "linear", lstmviz's "head").
+Linear head that reads its last step (many tutorials' "fc", the airline tutorial's "linear", lstmviz's "head").
 """
 from __future__ import annotations
 

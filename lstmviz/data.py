@@ -135,7 +135,7 @@ class Transform:
         # on d scaled by a power of two (exact): sums and spreads of values near 1e308 cannot overflow
         e = int(np.frexp(np.abs(d).max())[1])
         ds = np.ldexp(d, -e)
-        if scale == "minmax":  # to [-1, 1], as seed 001 does
+        if scale == "minmax":  # to [-1, 1], as the airline tutorial does
             lo, hi = ds.min(), ds.max()
             a, b = (lo + hi) / 2, (hi - lo) / 2
         else:

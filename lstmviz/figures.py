@@ -16,7 +16,7 @@ from .record import Trace
 
 __all__ = ["decimate", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
            "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "confusion_figure", "bar_figure",
-           "tracks_figure", "SEQUENTIAL", "DIVERGING", "PROJECTOR"]
+           "tracks_figure", "SEQUENTIAL", "DIVERGING", "PROJECTOR", "CELL_COLORS"]
 
 SEQUENTIAL = "Viridis"  # gates in [0, 1]
 DIVERGING = "RdBu_r"  # signed values, 0 in white
@@ -25,6 +25,10 @@ DIVERGING = "RdBu_r"  # signed values, 0 in white
 PROJECTOR = ("Plasma", [[0.0, "#0a6cff"], [0.5, "#000000"], [1.0, "#ff8a00"]])
 COLORS = {"history": "#636efa", "actual": "#222222", "lstm": "#ef553b", "one_step": "#ff9f1c",
           "beyond": "#d62728", "naive": "#9e9e9e", "seasonal_naive": "#2ca02c", "drift": "#8c564b"}
+# One colour and dash per cell in every compare view, from Okabe and Ito's colour-blind-safe set;
+# the dash tells them apart in grey too.
+CELL_COLORS = {"lstm": "#d55e00", "gru": "#0072b2", "rnn": "#009e73"}  # vermillion, blue, bluish green
+CELL_DASHES = {"lstm": "solid", "gru": "dash", "rnn": "dot"}
 MAX_POINTS = 4000
 
 
@@ -116,9 +120,14 @@ def loss_curve(losses: list[float], val_losses: list[float] | None = None, total
 
 def loss_curves(curves: dict[str, list[float]], total_epochs: int | None = None,
                 title: str = "Loss (MSE, scaled units)", log: bool = True) -> go.Figure:
-    """Several loss curves (name -> loss per epoch) overlaid on one epoch axis."""
+    """Several loss curves (name -> loss per epoch) overlaid on one epoch axis; a cell's name (LSTM,
+    GRU, RNN) gets that cell's colour and dash."""
+    def line(name: str) -> dict:
+        cell = name.lower()
+        return {"line": dict(color=CELL_COLORS[cell], dash=CELL_DASHES[cell], width=2.5)} if cell in CELL_COLORS else {}
+
     data = [dict(type="scatter", x=np.arange(1, len(ys) + 1), y=np.asarray(ys, dtype=np.float64), name=name,
-                 mode="lines") for name, ys in curves.items()]
+                 mode="lines", **line(name)) for name, ys in curves.items()]
     xaxis = dict(title=dict(text="epoch"), **({"range": [0, total_epochs]} if total_epochs else {}))
     return _unchecked(dict(data=data, layout=dict(
         height=260, margin=dict(l=40, r=20, t=30, b=30), title=dict(text=title),
@@ -196,8 +205,10 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                   sample: int = 0, t: int | None = None, t_range: tuple[int, int] | None = None,
                   x_values: np.ndarray | None = None, max_columns: int = 1500,
                   colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING),
-                  input_names: list[str] | None = None) -> go.Figure:
+                  input_names: list[str] | None = None, units: list[int] | None = None) -> go.Figure:
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
+
+    units: only these rows, in this order, labelled by their unit ids (default: every unit).
 
     t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
     averaged in blocks of steps for display (the trace keeps every value). The figure is built
@@ -248,6 +259,8 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                                           xref="paper", yref="paper", showarrow=False, font=dict(size=13)))
     for k, q in enumerate(qs):
         z = trace.get(q, module=module, layer=layer, direction=direction, sample=sample)[lo:hi]
+        if units is not None:
+            z = z[:, list(units)]
         if step > 1:  # block means for display; the last block may be shorter
             cut = len(z) // step * step
             parts = [z[:cut].reshape(-1, step, z.shape[1]).mean(axis=1)]
@@ -257,13 +270,15 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
         zmin, zmax = _zrange(q, z)
         row = k + 2
         data.append(dict(
-            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
+            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], name=q,
+            y=np.arange(z.shape[1]) if units is None else [str(u) for u in units],
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
             colorscale=_scale(colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1]),
             colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
                           title=dict(text=q, side="right")),
             hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
-        layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"))
+        layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"),
+                                     **({} if units is None else {"type": "category", "dtick": 1}))  # every id
     layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
     if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
         layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",
@@ -367,18 +382,35 @@ def bar_figure(x: list, y: list, title: str, x_title: str, y_title: str, y_range
 
 
 def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, known_label: str,
-                  t: int | None = None) -> go.Figure:
-    """A unit's value and the known quantity it tracks, over one example's steps, on two y axes."""
-    steps = np.arange(len(known))
+                  r: float | None = None, unit_ref: tuple[float, float] | None = None,
+                  known_ref: tuple[float, float] | None = None, t: int | None = None) -> go.Figure:
+    """A unit's value and the known quantity it tracks over one example's steps, on one axis.
+
+    Both are standardized, (v - mean) / sd, with `unit_ref` and `known_ref` = (mean, sd) over the
+    finder's samples (this example's own, if not given), so a unit and a quantity that move together
+    lie on top of each other. With r < 0 the unit is drawn upside down, and its legend says so: two
+    axes would show such a unit as a mirror image. Hover gives the raw values.
+    """
+    u = np.asarray(unit_values, np.float64)
+    k = np.asarray(known, np.float64)
+    flip = r is not None and r < 0
+
+    def z(v, ref):
+        mean, sd = ref if ref is not None else (float(v.mean()), float(v.std()))
+        return (v - mean) / (sd if sd > 1e-12 else 1.0)
+
+    steps = np.arange(len(k))
+    shown = f"{unit_label} × −1 (upside down: r < 0)" if flip else unit_label
+    title = f"{unit_label} vs {known_label}" + (f": r = {r:+.2f}" if r is not None else "")
+    hover = "t=%{x}<br>%{customdata:.4g}<extra>%{fullData.name}</extra>"
     return _unchecked(dict(
-        data=[dict(type="scatter", x=steps, y=np.asarray(known, np.float64), name=known_label, mode="lines+markers",
-                   line=dict(color="#222", shape="hv")),
-              dict(type="scatter", x=steps, y=np.asarray(unit_values, np.float64), name=unit_label, mode="lines+markers",
-                   yaxis="y2", line=dict(color="#ef553b"))],
-        layout=dict(height=300, margin=dict(l=50, r=50, t=40, b=40), title=dict(text=f"{unit_label} vs {known_label}"),
-                    xaxis=dict(title=dict(text="t")), yaxis=dict(title=dict(text=known_label)),
-                    yaxis2=dict(title=dict(text=unit_label), overlaying="y", side="right"),
-                    legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
+        data=[dict(type="scatter", x=steps, y=z(k, known_ref), customdata=k, name=known_label,
+                   mode="lines+markers", line=dict(color="#222", shape="hv"), hovertemplate=hover),
+              dict(type="scatter", x=steps, y=-z(u, unit_ref) if flip else z(u, unit_ref), customdata=u, name=shown,
+                   mode="lines+markers", line=dict(color=COLORS["lstm"]), hovertemplate=hover)],
+        layout=dict(height=330, margin=dict(l=50, r=20, t=40, b=40), title=dict(text=html.escape(title)),
+                    xaxis=dict(title=dict(text="t")), yaxis=dict(title=dict(text="standardized"), zeroline=True),
+                    legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
                     shapes=[dict(type="line", x0=t, x1=t, y0=0, y1=1, yref="paper", line=dict(color="#ff2d55"))]
                     if t is not None else [])))
 

@@ -84,7 +84,7 @@ def _cfg(**kw) -> ForecastConfig:
 
 # One named default per built-in series; the app and the CLI use the same ones.
 PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
-    # seed 001's split; medians of recursive RMSE: 16.5 (seeds 0-4), 20.9 (5-9); seasonal naive 50.7
+    # the airline tutorial's split; medians of recursive RMSE: 16.5 (seeds 0-4), 20.9 (5-9); seasonal naive 50.7
     "airline": ({}, _cfg()),
     "sine": ({"length": 400, "period": 50, "noise": 0.0},
              _cfg(window=50, test=50, transform="none", hidden_size=16, epochs=150, lr=1e-2, batch_size=64)),

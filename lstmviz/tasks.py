@@ -66,17 +66,19 @@ class Task:
         return dataclasses.replace(self, X=self.X[idx], y=self.y[idx], known={k: v[idx] for k, v in self.known.items()})
 
     def example(self, k: int) -> str:
-        """Example k as text: symbols ("__aabb"), bits, or numbers with [marked] ones; then "-> label"."""
+        """Example k as text: its sequence, then "-> label"."""
+        return f"{self.sequence(k)} -> {self.answer(k)}"
+
+    def sequence(self, k: int) -> str:
+        """Example k's inputs as text: symbols ("__aabb"), bits, or numbers with [marked] ones."""
         x = self.X[k]  # (T, input_size)
         if self.symbols is not None:
-            seq = "".join(self.symbols[j] for j in x.argmax(1))
-        elif self.name == "adding":
-            seq = " ".join(f"[{v:.2f}]" if m else f"{v:.2f}" for v, m in x)
-        elif self.name == "parity":
-            seq = "".join(str(int(v)) for v in x[:, 0])
-        else:
-            seq = " ".join(f"{v:.2f}" for v in x[:50].ravel()) + (" ..." if len(x) > 50 else "")
-        return f"{seq} -> {self.answer(k)}"
+            return "".join(self.symbols[j] for j in x.argmax(1))
+        if self.name == "adding":
+            return " ".join(f"[{v:.2f}]" if m else f"{v:.2f}" for v, m in x)
+        if self.name == "parity":
+            return "".join(str(int(v)) for v in x[:, 0])
+        return " ".join(f"{v:.2f}" for v in x[:50].ravel()) + (" ..." if len(x) > 50 else "")
 
     def answer(self, k: int) -> str:
         """Example k's label as text: a class name, or the target to 3 decimals."""
@@ -148,7 +150,8 @@ def parity(n: int = 1000, length: int = 20, seed: int = 0, prefix_zeros: bool = 
 
 
 def seed004(n: int = 1000, length: int = 5, seed: int = 0) -> Task:
-    """Seed 004's shape (short numeric sequences, 2 classes) with a label to learn: did it rise overall?"""
+    """A PyTorch sentiment tutorial's shape (short numeric sequences, 2 classes), with a label that can be
+    learned (the tutorial's are random): did the sequence rise overall?"""
     rng = _rng(n, length, seed, 2)
     y = _balanced(rng, n)
     x = rng.standard_normal((n, length))
@@ -158,7 +161,9 @@ def seed004(n: int = 1000, length: int = 5, seed: int = 0) -> Task:
     return Task("seed004", x[..., None], y, "classify", ("falls", "rises"),
                 {"first value": np.repeat(x[:, :1].astype(np.float64), length, 1),
                  "change since start": (x - x[:, :1]).astype(np.float64)},
-                "Each step is from N(0,1); the label is 'rises' when the last value is above the first.")
+                "Each step is from N(0,1); the label is 'rises' when the last value is above the first. "
+                "Shape and recipe (64 units, Adam at 0.001, cross-entropy) follow a popular PyTorch "
+                "sentiment-classifier tutorial, whose labels were random.")
 
 
 def anbn(n: int = 1000, length: int = 22, seed: int = 0, longer: bool = False) -> Task:
@@ -308,7 +313,7 @@ DEFAULTS: dict[str, TaskConfig] = {
     "remember": TaskConfig("remember", 10, 2000, 500, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
     "anbn": TaskConfig("anbn", 22, 2000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
     "parity": TaskConfig("parity", 20, 5000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
-    # seed 004's recipe: hidden 64, Adam 1e-3, cross entropy
+    # the PyTorch sentiment tutorial's recipe: hidden 64, Adam 1e-3, cross entropy
     "seed004": TaskConfig("seed004", 5, 2000, 500, hidden_size=64, epochs=40, lr=1e-3, batch_size=32),
 }
 
@@ -400,13 +405,15 @@ def evaluate_task(fit: TaskFit) -> dict:
 
 # --- the finder ------------------------------------------------------------------------------
 
-def _standardize(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Columns of A (N, k) -> zero mean, unit variance, float64; and (k,) which were not constant."""
+def _standardize(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Columns of A (N, k) -> zero mean, unit variance, float64; (k,) which were not constant; (k,)
+    means and (k,) standard deviations."""
     A = A.astype(np.float64)
-    A -= A.mean(0)
+    mean = A.mean(0)
+    A -= mean
     sd = np.sqrt((A * A).mean(0))
     ok = sd > 1e-9
-    return A / np.where(ok, sd, 1.0), ok
+    return A / np.where(ok, sd, 1.0), ok, mean, sd
 
 
 def find_units(model: torch.nn.Module, task_or_X, known: dict[str, np.ndarray] | None = None, top: int = 5,
@@ -417,7 +424,8 @@ def find_units(model: torch.nn.Module, task_or_X, known: dict[str, np.ndarray] |
     its known quantities), then correlates (Pearson) every unit's c, h and gates, over all (sample, t),
     with each known quantity (n, T); `quantities` keeps only some, e.g. ("c",). Keeps the `top` best
     for each known quantity. A constant unit or quantity correlates 0. Each dict has module, layer,
-    direction, unit, quantity, known, correlation.
+    direction, unit, quantity, known, correlation, and the (mean, sd) over those steps of the unit
+    (unit_ref) and of the known quantity (known_ref), to draw them on one scale.
     """
     X = task_or_X.X if isinstance(task_or_X, Task) else np.asarray(task_or_X)
     known = task_or_X.known if known is None and isinstance(task_or_X, Task) else known
@@ -434,7 +442,8 @@ def find_units(model: torch.nn.Module, task_or_X, known: dict[str, np.ndarray] |
     n, T = X.shape[:2]
     names = list(known)
     # a trace block is (T, B, H): flatten the known ones time-major as well, so row r is the same (t, sample)
-    Kz, k_ok = _standardize(np.stack([np.asarray(known[k], np.float64)[:n].T.reshape(-1) for k in names], 1))
+    Kz, k_ok, k_mean, k_sd = _standardize(
+        np.stack([np.asarray(known[k], np.float64)[:n].T.reshape(-1) for k in names], 1))
     trace = record(model, torch.as_tensor(np.array(X), dtype=next(model.parameters()).dtype))
     scored = []  # (|r|, block, quantities, H, column, known index, r)
     for b in trace.blocks:
@@ -442,15 +451,17 @@ def find_units(model: torch.nn.Module, task_or_X, known: dict[str, np.ndarray] |
         if not qs:
             continue
         H = b.shape[2]
-        Az, a_ok = _standardize(np.concatenate([b.arrays[q].reshape(T * n, H) for q in qs], 1))  # (T*n, Q*H)
+        Az, a_ok, a_mean, a_sd = _standardize(np.concatenate([b.arrays[q].reshape(T * n, H) for q in qs], 1))
         r = np.clip(Az.T @ Kz / len(Az), -1, 1) * a_ok[:, None] * k_ok[None, :]  # (Q*H, K)
         best = np.argsort(-np.abs(r), axis=0)[:top]  # (top, K): the block's best rows for each known
-        scored += [(abs(r[c, j]), b, qs, H, c, j, r[c, j]) for j in range(len(names)) for c in best[:, j]]
+        scored += [(abs(r[c, j]), b, qs, H, c, j, r[c, j], (float(a_mean[c]), float(a_sd[c])))
+                   for j in range(len(names)) for c in best[:, j]]
     out = []
     for j, name in enumerate(names):
         mine = sorted((s for s in scored if s[5] == j), key=lambda s: -s[0])[:top]
         out += [{"module": b.module, "layer": b.layer, "direction": b.direction, "unit": int(c % H),
-                 "quantity": qs[c // H], "known": name, "correlation": float(r)} for _, b, qs, H, c, _, r in mine]
+                 "quantity": qs[c // H], "known": name, "correlation": float(r), "unit_ref": ref,
+                 "known_ref": (float(k_mean[j]), float(k_sd[j]))} for _, b, qs, H, c, _, r, ref in mine]
     return sorted(out, key=lambda d: -abs(d["correlation"]))
 
 

@@ -40,7 +40,8 @@ from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, tra
 
 __all__ = ["Vocab", "Corpus", "CharModel", "TextConfig", "TextFit", "BUILTIN_TEXTS", "builtin_text", "fit_text",
            "bpc", "unigram_bpc", "to_bits", "to_nats", "record_text", "features", "FEATURES", "rank_units",
-           "select_span", "matches", "generate", "build_model", "MAX_CHARS", "MIN_CHARS", "MAX_VOCAB", "MAX_STEPS"]
+           "top_units", "on_run", "on_runs", "select_span", "matches", "generate", "build_model", "MAX_CHARS",
+           "MIN_CHARS", "MAX_VOCAB", "MAX_STEPS"]
 
 MAX_CHARS = 200_000  # the default cap on a text's length (LSTMVIZ_MAX_TEXT_CHARS on the server)
 MIN_CHARS = 32
@@ -472,17 +473,35 @@ def select_span(values, start: int, end: int, threshold: float, margin: int = 1)
     return np.flatnonzero(on & off)
 
 
-def on_run(unit_values, threshold: float, shortest: int = 3, longest: int = 60) -> tuple[int, int] | None:
-    """The longest span [start, end) where this one unit is on (>= threshold) and off just around it,
-    `shortest` to `longest` steps long and not touching either end; None if there is none.
+def on_runs(unit_values, threshold: float, shortest: int = 1, longest: int | None = None) -> list[tuple[int, int]]:
+    """Every span [start, end), in order, where this one unit is on (>= threshold) and off just around
+    it, `shortest` to `longest` steps long and not touching either end of the text.
 
-    A selection that works: by construction `select_span` finds at least this unit on it.
+    Selections that work: by construction `select_span` finds at least this unit on each.
     """
     v = np.asarray(unit_values, dtype=np.float64).reshape(-1)
     edges = np.diff(np.concatenate([[0], (v >= threshold).astype(np.int8), [0]]))
-    runs = [(int(a), int(b)) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
-            if a > 0 and b < len(v) and shortest <= b - a <= longest]
+    return [(int(a), int(b)) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
+            if a > 0 and b < len(v) and shortest <= b - a <= (len(v) if longest is None else longest)]
+
+
+def on_run(unit_values, threshold: float, shortest: int = 3, longest: int = 60) -> tuple[int, int] | None:
+    """The longest of `on_runs` (the first of equals), `shortest` to `longest` steps; None if there is none."""
+    runs = on_runs(unit_values, threshold, shortest, longest)
     return max(runs, key=lambda r: (r[1] - r[0], -r[0])) if runs else None
+
+
+def top_units(trace: Trace, text: str, quantity: str = "h", k: int = 8) -> list[int]:
+    """Up to k distinct units of the first layer, those whose `quantity` best tracks a feature of
+    `text` (the recorded one), strongest |r| first: the rows worth drawing out of a hundred."""
+    T = trace.block().shape[0]
+    feats = {name: f[:T] for name, f in features(text).items()}
+    ranked = [d for d in rank_units(trace, feats, quantity=quantity, top=k) if d["layer"] == 0]
+    out: list[int] = []
+    for d in sorted(ranked, key=lambda d: -abs(d["correlation"])):
+        if d["unit"] not in out:
+            out.append(d["unit"])
+    return out[:k]
 
 
 def matches(values, units, threshold: float, min_len: int = 1,

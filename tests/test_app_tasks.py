@@ -2,6 +2,8 @@
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from lstmviz import analysis
+
 from tests.test_app import APP, TIMEOUT
 
 
@@ -38,6 +40,13 @@ def test_parity_trains_and_every_view_renders():
     finder = at.table[0].value
     assert set(finder["known"]) == {"running parity"}
     assert (finder["correlation"].abs() <= 1).all()
+    r = [float(v) for v in finder["correlation"]]
+    assert list(finder["match"]) == [analysis.match_strength(v) for v in r]
+    # the unit followed gets a sentence on its own r; a weak one is a warning
+    note = analysis.match_note(r[0], "running parity")
+    shown = [c.value for c in at.caption] + [w.value for w in at.warning]
+    assert note in shown
+    assert (note in [w.value for w in at.warning]) == (abs(r[0]) < analysis.WEAK)
     assert at.query_params["view"] in ("finder", ["finder"])
 
 
@@ -51,7 +60,8 @@ def test_adding_reports_mse_against_the_mean_predictor():
     at.button_group(key="task_view").set_value("Gate dynamics").run()
     answer = next(c.value for c in at.caption if c.value.startswith("The model answers"))
     right = answer.split("right answer is **")[1].split("**")[0]
-    assert any(c.value.endswith(f"-> {right}") and "\n" not in c.value for c in at.code)  # the example shown
+    # the example shown, its answer first: a long row that scrolls sideways cannot hide it
+    assert any(c.value.startswith(f"{right} ← ") and "\n" not in c.value for c in at.code)
 
 
 def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():
@@ -95,3 +105,14 @@ def test_forget_bias_control_comes_from_the_link_goes_back_into_it_and_only_for_
     assert "fbias" not in at.query_params
     at.selectbox(key="task:remember:cell").set_value("lstm").run()  # the LSTM's setting waited for it
     assert at.select_slider(key="task:remember:fbias").value == 0.5
+
+
+def test_the_task_page_names_tasks_by_what_they_are_and_shows_answers_first():
+    at = _tasks(task="seed004")
+    words = " ".join([m.value or "" for m in at.markdown] + [c.value or "" for c in at.caption]
+                     + list(at.selectbox(key="task").options))
+    assert "seed 0" not in words.lower() and "?." not in words
+    assert "Does a short sequence rise or fall?**" in words
+    (code,) = at.code
+    rows = code.value.splitlines()
+    assert len(rows) == 3 and all(row.split(" ← ")[0].strip() in ("rises", "falls") for row in rows)

@@ -1,6 +1,11 @@
 """The text page with AppTest: train a character model, every view renders, bad text says why."""
+import base64
+import json
+
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from lstmviz import analysis
 from tests.test_app import APP, TIMEOUT
 
 
@@ -56,3 +61,61 @@ def test_an_upload_that_is_not_utf8_says_why():
                                                    "text/plain")).run()
     assert not at.exception
     assert any("UTF-16" in e.value for e in at.error)
+
+
+def _heatmap_rows(at) -> list[list]:
+    """The y labels of every heatmap drawn on the page."""
+    rows = []
+    for chart in at.get("plotly_chart"):
+        for d in json.loads(chart.proto.spec)["data"]:
+            if d.get("type") == "heatmap":
+                y = d["y"]  # unit ids as text, or every unit's position as a typed array
+                rows.append(y if isinstance(y, list) else np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]))
+    return rows
+
+
+def test_spans_are_found_by_text_or_by_where_the_unit_fires_and_generate_has_one_unit_control():
+    at = _text(epochs="3", hidden="32")
+    at.button(key="text_train").click().run()
+    assert not at.exception, at.exception
+    # the ranked units: r first (a narrow button cuts the end of its label), weak ones said to be weak
+    ranked = [b.label for b in at.button if b.key and b.key.startswith("tx_rank_")]
+    assert ranked
+    for label in ranked:
+        r = float(label.split(" · r ")[1].split()[0].rstrip(":"))
+        assert (" weak: " in label) == (abs(r) < analysis.WEAK), label
+    # find text: the span is where it occurs, the excerpt moving to it if need be
+    at.text_input(key="tx_find").input('"').run()
+    first = (at.slider(key="tx_start").value, at.slider(key="tx_span").value)
+    assert at.code[0].value == '"' and first[1][1] - first[1][0] == 1
+    at.button(key="tx_find_next").click().run()
+    second = (at.slider(key="tx_start").value, at.slider(key="tx_span").value)
+    assert at.code[0].value == '"' and second[0] + second[1][0] > first[0] + first[1][0]  # further on
+    at.text_input(key="tx_find").input("Chapter").run()
+    assert at.code[0].value == "CHAPTER"  # not in the text as typed: in any case
+    at.text_input(key="tx_find").input("qqqzzz").run()
+    assert any("is not in the text" in i.value for i in at.info)
+    # the unit's firing places: choosing one selects it, and the unit is among those on across it
+    unit = at.number_input(key="tx_unit").value
+    places = at.selectbox(key="tx_run")
+    assert places.label.startswith(f"Jump to where unit {unit} is on (")
+    if places.options:
+        a, b = (int(v) for v in places.options[0].split(":")[0].split("–"))
+        at.selectbox(key="tx_run").set_value(0).run()
+        assert at.slider(key="tx_span").value == (a, b) and at.selectbox(key="tx_run").value is None
+        found = next(m.value for m in at.markdown if "on across the span" in m.value)
+        assert str(unit) in found.split(":")[1].split(".")[0].replace(" ", "").split(",")
+    # Generate: one Unit control colours the text and drives the diagram; the heatmaps show the top units
+    at.button_group(key="text_view").set_value("Generate").run()
+    assert not at.exception, at.exception
+    assert [n.label for n in at.number_input].count("Unit") == 1
+    rows = _heatmap_rows(at)
+    unit = at.number_input(key="gen_unit").value
+    assert rows and all(r == rows[0] for r in rows) and str(unit) in rows[0] and 1 < len(rows[0]) <= 9
+    assert any(c.value.endswith(f"for units {', '.join(rows[0])}.") for c in at.caption)
+    assert any(m.value.startswith(f"**Unit {unit} at t = ") for m in at.markdown)  # the diagram follows it
+    at.number_input(key="gen_unit").set_value(31).run()
+    assert "31" in _heatmap_rows(at)[0]
+    assert any(m.value.startswith("**Unit 31 at t = ") for m in at.markdown)
+    at.toggle(key="gen_all_rows").set_value(True).run()
+    assert list(_heatmap_rows(at)[0]) == list(range(32))

@@ -37,6 +37,18 @@ def test_gate_heatmaps_rows_match_the_trace(trace):
     assert line.x0 == line.x1 == 7 and (line.y0, line.y1, line.yref) == (0, 1, "paper")
 
 
+def test_gate_heatmaps_can_draw_only_some_units_labelled_by_their_ids(trace):
+    import plotly.graph_objects as go
+
+    fig = figures.gate_heatmaps(trace, units=[4, 1])
+    heat = [d for d in fig.data if d.type == "heatmap"]
+    for d in heat:
+        assert list(d.y) == ["4", "1"]
+        np.testing.assert_allclose(np.array(d.z), trace.get(d.name)[:, [4, 1]].T, atol=5e-5)
+    assert fig.layout.yaxis2.type == "category" and fig.layout.yaxis2.dtick == 1  # every id, not positions
+    go.Figure(fig.to_dict())  # valid plotly
+
+
 def test_gate_heatmaps_window_and_decimate_long_runs():
     torch.manual_seed(1)
     tr = record(nn.GRU(1, 3), torch.randn(5000, 1, 1))
@@ -207,3 +219,49 @@ def test_one_hot_input_row_prints_symbols_only_where_they_can_be_read(steps, mod
     row = fig["data"][0]
     assert row["mode"] == mode and list(row["text"][:3]) == ["a", "␣", "↵"]
     assert ("hover to read" in fig["layout"]["annotations"][0]["text"]) == (mode == "markers")
+
+
+def test_compare_charts_give_each_cell_its_own_colour_and_dash():
+    """LSTM, GRU and RNN were dark blue, light blue and red by trace order; now fixed per cell, and the
+    dash tells them apart without colour."""
+    curves = {"GRU": [1.0, 0.5], "RNN": [1.0, 0.7], "LSTM": [1.0, 0.4], "train": [1.0, 0.9]}
+    lines = {d["name"]: d.get("line", {}) for d in figures.loss_curves(curves).to_dict()["data"]}
+    assert {c: lines[c]["color"] for c in ("LSTM", "GRU", "RNN")} == {"LSTM": "#d55e00", "GRU": "#0072b2",
+                                                                      "RNN": "#009e73"}
+    assert len({lines[c]["dash"] for c in ("LSTM", "GRU", "RNN")}) == 3
+    assert "color" not in lines["train"]  # other curves keep the default colours
+    again = {d["name"]: d["line"]["color"] for d in figures.loss_curves({"LSTM": [1.0], "GRU": [2.0]}).to_dict()["data"]}
+    assert again == {"LSTM": "#d55e00", "GRU": "#0072b2"}  # the same whatever else is drawn
+
+
+def test_tracks_figure_one_axis_standardized_and_a_negative_unit_drawn_upright():
+    import plotly.graph_objects as go
+
+    known = np.array([0.0, 1.0, 2.0, 1.0, 0.0])
+    unit = np.array([0.5, 0.3, 0.1, 0.3, 0.5])  # runs against it: r = -1
+    fig = figures.tracks_figure(unit, known, "unit 3 c", "running count", r=-0.52, unit_ref=(0.3, 0.1),
+                                known_ref=(1.0, 0.5), t=2)
+    assert "yaxis2" not in fig.to_dict()["layout"] and {tr.yaxis for tr in fig.data} == {None}  # one y axis
+    k, u = fig.data
+    np.testing.assert_allclose(k.y, (known - 1.0) / 0.5)
+    np.testing.assert_allclose(u.y, -(unit - 0.3) / 0.1)  # flipped: it now rises with the count
+    np.testing.assert_allclose(u.customdata, unit)  # hover keeps the raw values
+    assert "× −1" in u.name and "r < 0" in u.name
+    assert "r = -0.52" in fig.layout.title.text
+    up = figures.tracks_figure(unit, known, "unit 3 c", "running count", r=0.9).data[1]
+    assert up.name == "unit 3 c"
+    np.testing.assert_allclose(up.y, (unit - unit.mean()) / unit.std())  # its own scale, without refs
+    flat = figures.tracks_figure(unit, np.ones(5), "u", "k").data[0]
+    np.testing.assert_allclose(flat.y, 0.0)  # a constant quantity: 0, not 0/0
+    go.Figure(fig.to_dict())  # valid plotly
+
+
+@pytest.mark.parametrize("r, strength", [(0.95, "strong"), (-0.8, "strong"), (0.7, "moderate"), (-0.52, "weak"),
+                                         (0.1, "weak")])
+def test_a_match_note_says_how_strong_from_r(r, strength):
+    assert analysis.match_strength(r) == strength
+    note = analysis.match_note(r, "running count")
+    assert note.startswith(f"|r| = {abs(r):.2f}: a {strength} match")
+    assert f"{r * r:.0%} of the spread in running count" in note
+    assert ("other way" in note) == (r < 0)
+    assert ("only partly tracks running count" in note) == (strength == "weak")

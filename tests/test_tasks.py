@@ -51,6 +51,7 @@ def test_shapes_dtypes_and_known_quantities(name):
         assert t.y.shape == (101, 1) and t.y.dtype == np.float32 and t.classes is None
     assert t.known and all(v.shape == (101, length) and v.dtype == np.float64 for v in t.known.values())
     assert t.description and " -> " in t.example(0)
+    assert t.example(0) == f"{t.sequence(0)} -> {t.answer(0)}"
     with pytest.raises(ValueError):
         t.X[0, 0, 0] = 1  # read-only: a cached task cannot be changed by accident
 
@@ -250,6 +251,10 @@ def test_finder_agrees_with_corrcoef_on_a_random_two_layer_gru():
     assert [u["correlation"] for u in got] == pytest.approx(sorted(want, key=abs, reverse=True)[:30], abs=1e-9)
     assert (got[0]["layer"], got[0]["quantity"], got[0]["unit"]) == (1, "z", 3)
     assert 0.5 < abs(got[0]["correlation"]) < 0.9  # the noise keeps it honest
+    # the scales the unit finder's chart standardizes with: mean and sd over every (sample, t)
+    z3 = trace.block(layer=1).arrays["z"][:, :, 3]
+    assert got[0]["unit_ref"] == pytest.approx((z3.mean(), z3.std()), abs=1e-12)
+    assert got[0]["known_ref"] == pytest.approx((known["planted"].mean(), known["planted"].std()), abs=1e-12)
     assert all(u["correlation"] == 0.0 for u in best if u["known"] == "flat")  # constant: 0, never NaN
 
 

@@ -14,7 +14,8 @@ from lstmviz.errors import InputError
 from lstmviz.limits import Limits
 from lstmviz.record import Block, Trace
 from lstmviz.text import (BUILTIN_TEXTS, CharModel, Corpus, TextConfig, Vocab, bpc, builtin_text, features, fit_text,
-                          generate, matches, on_run, rank_units, record_text, select_span, to_bits, to_nats, unigram_bpc)
+                          generate, matches, on_run, on_runs, rank_units, record_text, select_span, to_bits, to_nats,
+                          top_units, unigram_bpc)
 from lstmviz.textviz import colored_text_html, unit_text_figure, value_colors
 
 torch.set_num_threads(1)
@@ -393,3 +394,30 @@ def test_on_run_is_the_longest_inner_run_and_select_span_finds_its_unit():
     assert on_run(np.array([0.1, 0.9, 0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.1]), 0.5) == (1, 4)  # ties: the first
     both = np.stack([v, np.zeros_like(v)], 1)
     assert 0 in select_span(both, *on_run(v, 0.5), 0.5)
+
+
+
+def test_on_runs_lists_every_inner_run_in_order_and_each_selects_its_unit():
+    v = np.array([0.9, 0.9, 0, 0.5, 0.6, 0.7, 0, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0, 0.4, 0.6, 0, 0.9])
+    assert on_runs(v, 0.5) == [(3, 6), (7, 14), (16, 17)]  # the runs touching either end are left out
+    assert on_runs(v, 0.5, shortest=2) == [(3, 6), (7, 14)]
+    assert on_runs(v, 0.5, shortest=2, longest=5) == [(3, 6)]
+    assert on_runs(v, 0.95) == []
+    both = np.stack([v, np.zeros_like(v)], 1)
+    assert all(0 in select_span(both, a, b, 0.5) for a, b in on_runs(v, 0.5))
+
+
+def test_top_units_are_the_distinct_units_that_track_a_feature_strongest_first():
+    text = 'say "hello there" (and (so) on) now "yes" ok (fine) ' * 4
+    feats = features(text)
+    T = len(text)
+    rng = np.random.default_rng(3)
+    h = rng.normal(size=(T, 40)) * 0.01
+    h[:, 31] = feats["in_quotes"]  # r = 1 with in_quotes
+    h[:, 7] = -feats["bracket_depth"] + 0.3 * rng.normal(size=T)  # negative and noisy: still ranks, after 31
+    got = top_units(_trace([h]), text, k=4)
+    assert got[:2] == [31, 7] and len(got) == len(set(got)) == 4
+    assert top_units(_trace([h]), text, k=1) == [31]
+    # it agrees with rank_units: the units of the strongest (feature, unit) pairs, by |r|
+    best = sorted(rank_units(_trace([h]), feats, top=4), key=lambda d: -abs(d["correlation"]))
+    assert got == list(dict.fromkeys(d["unit"] for d in best))[:4]

@@ -19,6 +19,11 @@ from lstmviz.jobs import Registry
 from lstmviz.limits import Limits
 
 
+# The Cell control's help on every page. g and n are candidates, not gates: a gate multiplies.
+CELL_HELP = ("LSTM: 3 gates (input i, forget f, output o), a candidate g and a cell state c. "
+             "GRU: 2 gates (reset r, update z) and a candidate n. RNN: no gates.")
+
+
 def plain(text) -> str:
     """User-supplied text (file and column names, typed tokens) shown as itself, not as Markdown."""
     return re.sub(r"([\\`*_\[\]$~|<>#])", r"\\\1", str(text))
@@ -183,12 +188,16 @@ def watch(job, loss_title: str | None = None, scale: float = 1.0, state_key: str
     st.rerun()
 
 
-def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = None) -> None:
-    """Each cell's gates on the same input, in matching views (LSTM: i f g o c h; GRU: r z n h; RNN: h)."""
+def gates_side_by_side(traces: dict, key: str, input_names: list[str] | None = None,
+                       rows: dict[str, list[int]] | None = None) -> None:
+    """Each cell's gates on the same input, in matching views (LSTM: i f g o c h; GRU: r z n h; RNN: h);
+    rows: cell -> the units to draw (default: all)."""
     if not traces:
         return
-    st.markdown("**Their gates on the same input** (LSTM: i f g o c h; GRU: r z n h; RNN: h only):")
+    st.markdown("**Their gates and states on the same input** (LSTM: gates i f o, candidate g, states c h; "
+                "GRU: gates r z, candidate n, state h; RNN: h only):")
     for tab, (name, trace) in zip(st.tabs([name.upper() for name in traces]), traces.items()):
         with tab:
             scales = figures.PROJECTOR if presenting() else (figures.SEQUENTIAL, figures.DIVERGING)
-            chart(figures.gate_heatmaps(trace, input_names=input_names, colorscales=scales), f"{key}_{name}")
+            chart(figures.gate_heatmaps(trace, input_names=input_names, colorscales=scales,
+                                        units=(rows or {}).get(name) or None), f"{key}_{name}")

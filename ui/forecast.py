@@ -19,6 +19,7 @@ from lstmviz.models import count_parameters
 from . import datasource
 from . import lessons as lesson_ui
 from . import share
+from .common import CELL_HELP
 from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
                      read_run_bundle, registry, session_id, stale_warning, train_button, upload_bytes, wait_all, watch)
 
@@ -160,7 +161,7 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     if trainable:
         arch["cell"] = box("cell").selectbox(
             "Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
-            format_func=str.upper, help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+            format_func=str.upper, help=CELL_HELP)
         arch["num_layers"] = int(box("layers").number_input(
             "Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
             help="Stacked recurrent layers; each reads the hidden states of the one below."))
@@ -253,7 +254,7 @@ def show_forecast(job) -> None:
                          index=rows, columns=["RMSE", "MAE", "MAPE %"])
     st.table(table.style.format("{:.2f}", na_rep="n/a"))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
-               "from the end of training (seed 001's protocol); one-step predictions see the real history.")
+               "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
     if r.beats_seasonal_naive is False:
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    "Try the log_diff transform, a different window, or more epochs.")
@@ -336,10 +337,12 @@ def gate_view(job, link: dict):
 
 
 def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None,
-             prefix: str = "gv_") -> None:
+             prefix: str = "gv_", unit: int | None = None, rows: list[int] | None = None) -> None:
     """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part.
 
-    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state."""
+    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state. A page
+    that picks the unit itself passes it as `unit` (no second Unit control); `rows` keeps only those
+    units in the heatmaps."""
     ss = st.session_state
     kt, ku, kus, kp = (prefix + name for name in ("t", "unit", "units", "play"))
     playing = bool(ss.get(kp, False))
@@ -348,6 +351,9 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
     share.take("unit", ku, lo=0, hi=H - 1)
     if not set(ss.get(kus, [])) <= set(range(H)):
         del ss[kus]  # another model with fewer units
+    fixed = unit  # the body's own `unit` is the one shown
+    if fixed is not None:
+        ss[ku] = int(fixed)
     present = presenting()
     scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
 
@@ -361,7 +367,11 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
             ss[kt] = (ss.get(kt, 0) + 1) % T
         c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
         t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
-        unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
+        if fixed is None:
+            unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
+        else:
+            unit = fixed
+            c2.caption(f"Unit {fixed}, as chosen above")
         c3.toggle("Play", key=kp, help="Step through time by itself.")
         if bool(ss.get(kp)) != playing:
             st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
@@ -369,7 +379,7 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         share.set_param("unit", int(unit))
         lo = max(0, min(t - 750, T - 1500))
         chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales,
-                                   input_names=input_names), "heatmaps")
+                                   input_names=input_names, units=rows), "heatmaps")
         v = analysis.step_values(trace, int(unit), int(t), layer=layer)
         c1, c2 = st.columns([1, 1])
         chart(figures.cell_diagram(kind, v, int(unit), int(t), colorscales=scales), "cell_diagram", c1)
@@ -436,7 +446,8 @@ def compare_view(job) -> None:
                                  "train seconds": "{:.1f}", "final loss": "{:.2e}"}))
     st.caption(f"Same data, window, transform, epochs, learning rate and seed ({f.config.train.seed}); only the cell "
                f"differs. Best baseline ({job.report.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
-               "An LSTM has 4 gates per unit, a GRU 3, a plain RNN none: compare their gates in "
+               "Per unit, an LSTM has 3 gates and a candidate, a GRU 2 gates and a candidate, a plain RNN "
+               "neither: compare them in "
                "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
     chart(figures.loss_curves(curves), "compare_loss")
     epoch, start, length = trace_selection(job)

@@ -9,20 +9,21 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from lstmviz import figures, record, tasks
+from lstmviz import analysis, figures, record, tasks
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
 from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import (chart, gates_side_by_side, job_result, keep, limits, pick_view, plain, presenting, read_csv,
-                     registry, session_id, train_button, trained_caption, upload_bytes, wait_all, watch)
+from .common import CELL_HELP
+from .common import (chart, gates_side_by_side, job_result, keep, limits, pick_view, plain, presenting,
+                     read_csv, registry, session_id, train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
               "anbn": "Counting: accept a^n b^n, reject the rest", "parity": "Parity of a bit string",
-              "seed004": "Seed 004: does a short sequence rise?", "csv": "Upload a CSV (one sequence per row)"}
+              "seed004": "Does a short sequence rise or fall?", "csv": "Upload a CSV (one sequence per row)"}
 LENGTHS = {"adding": (10, 200), "remember": (2, 100), "anbn": (6, 62), "parity": (2, 64), "seed004": (2, 50)}
 VIEWS = ["Results", "Gate dynamics", "Unit finder", "Compare cells"]
 VIEW_SLUGS = {"results": VIEWS[0], "gates": VIEWS[1], "finder": VIEWS[2], "compare": VIEWS[3]}
@@ -94,7 +95,7 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     share.take("seed", k("seed"), lo=0, hi=1_000_000)
     share.take("fbias", k("fbias"), options=FORGET_BIASES, kind=float, snap=True)
     cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
-                        help="LSTM has 4 gates and a cell state; GRU has 3 gates; RNN none.")
+                        help=CELL_HELP)
     hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
     epochs = box("epochs").slider("Epochs", 1, min(300, lim.epochs), min(base.epochs, 300), key=k("epochs"),
                        help="Passes over the training sequences.")
@@ -153,8 +154,9 @@ def page(link: dict) -> None:
     if data is None:
         try:
             sample = tasks.TASKS[name](3, config.length, config.seed)
-            st.markdown(f"**{TASK_NAMES[name]}.** {sample.description}")
-            st.code("\n".join(sample.example(k) for k in range(3)), language=None)
+            title = TASK_NAMES[name]
+            st.markdown(f"**{title}{'' if title.endswith(('?', '.')) else '.'}** {sample.description}")
+            _examples(range(3), sample)
         except LstmVizError:
             pass  # the sidebar already says what is wrong with these settings
     key = ("task", config, data_key)
@@ -230,10 +232,18 @@ def _example_picker(fit) -> int:
                                help="Which held-out sequence to run the model on."))
 
 
+def _examples(ks, task) -> None:
+    """Examples, each with its answer first and the sequence wrapped: a long row hides nothing."""
+    answers = [task.answer(k) for k in ks]
+    w = max(map(len, answers))
+    st.code("\n".join(f"{a:>{w}} ← {task.sequence(k)}" for a, k in zip(answers, ks)), language=None, wrap_lines=True)
+    st.caption("Read a row as: the right answer ← the sequence it comes from.")
+
+
 def example_gates(job, fit, link: dict) -> None:
     k = _example_picker(fit)
     link["ex"] = str(k)
-    st.code(fit.test.example(k), language=None)
+    _examples([k], fit.test)
     trace = _example_trace(job, fit, k)
     out = trace.output[0] if trace.output.dim() > 1 else trace.output
     guess = (fit.test.classes[int(out.argmax())] if fit.test.kind == "classify" else f"{float(out[0]):.3f}")
@@ -249,19 +259,28 @@ def finder(job, fit) -> None:
         st.info("This task has no known quantity to look for.")
         return
     frame = pd.DataFrame(units)[["known", "quantity", "unit", "layer", "correlation"]]
+    frame["match"] = [analysis.match_strength(r) for r in frame["correlation"]]
     st.markdown("The units whose value best tracks a quantity the task is known to need, over every step of "
-                f"{min(256, len(fit.test))} held-out sequences (Pearson correlation):")
+                f"{min(256, len(fit.test))} held-out sequences (Pearson correlation r; a unit with r < 0 runs the "
+                "other way):")
     st.table(frame.style.format({"correlation": "{:+.3f}"}))
+    st.caption(f"Match: strong at |r| ≥ {analysis.STRONG}, weak below {analysis.WEAK}.")
     options = list(range(len(units)))
     pick = st.selectbox("Follow one", options, key="finder_pick",
-                        format_func=lambda j: f"unit {units[j]['unit']} {units[j]['quantity']} vs {units[j]['known']}")
+                        format_func=lambda j: f"unit {units[j]['unit']} {units[j]['quantity']} vs {units[j]['known']}"
+                                              f" (r = {units[j]['correlation']:+.2f})")
     u = units[pick if pick is not None and pick < len(units) else 0]
+    note = analysis.match_note(u["correlation"], u["known"])
+    (st.warning if analysis.match_strength(u["correlation"]) == "weak" else st.caption)(note)
     k = _example_picker(fit)
     trace = _example_trace(job, fit, k)
     values = trace.get(u["quantity"], module=u["module"], layer=u["layer"], direction=u["direction"])[:, u["unit"]]
     chart(figures.tracks_figure(values, fit.test.known[u["known"]][k], f"unit {u['unit']} {u['quantity']}",
-                                u["known"]), "tracks")
-    st.code(fit.test.example(k), language=None)
+                                u["known"], r=u["correlation"], unit_ref=u["unit_ref"], known_ref=u["known_ref"]),
+          "tracks")
+    st.caption("Both lines are standardized over the held-out steps (0 = the mean, 1 = one standard deviation "
+               "above it), so a unit that tracks the quantity lies on top of it. Hover for the raw values.")
+    _examples([k], fit.test)
 
 
 def compare(job, fit) -> None:

@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from lstmviz import text as tx
-from lstmviz import figures
+from lstmviz import analysis, figures
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
 from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
 from . import share
+from .common import presenting
 from .common import (chart, gates_side_by_side, job_result, limits, pick_view, plain, registry, session_id,
                      train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
@@ -26,8 +27,8 @@ VIEWS = ["Text", "Generate", "Training", "Compare cells"]
 VIEW_SLUGS = {"text": VIEWS[0], "generate": VIEWS[1], "training": VIEWS[2], "compare": VIEWS[3]}
 EXCERPTS = [300, 600, 1000, 2000]
 # the Text and Generate views' settings, kept while another view is open (app.main)
-VIEW_KEYS = ("tx_len", "tx_start", "tx_unit", "tx_span", *(f"tx_thr_{q}" for q in "ifgocrznh"),
-             "gen_prompt", "gen_len", "gen_temp", "gen_seed")
+VIEW_KEYS = ("tx_len", "tx_start", "tx_unit", "tx_span", "tx_find", *(f"tx_thr_{q}" for q in "ifgocrznh"),
+             "gen_prompt", "gen_len", "gen_temp", "gen_seed", "gen_unit", "gen_all_rows")
 SEQ_LENS = [25, 50, 100, 200]
 LRS = [1e-3, 3e-3, 1e-2, 3e-2]
 BITS = 1 / math.log(2)
@@ -154,11 +155,63 @@ def _quantity(fit) -> str:
     if st.session_state.get("tx_q") not in qs:
         st.session_state["tx_q"] = qs[0]
     return st.radio("Colour by", qs, key="tx_q", horizontal=True,
-                    help="c: cell state, h: hidden state; i f g o / r z n: the gates.")
+                    help="c: cell state, h: hidden state; i f o / r z: the gates; g / n: the candidate.")
 
 
 def _pick_unit(value: int) -> None:
     st.session_state["tx_unit"] = value
+
+
+def _jump(runs: list[tuple[int, int]]) -> None:
+    """The place picker's choice becomes the span; the picker goes back to its prompt."""
+    ss = st.session_state
+    if ss.get("tx_run") is not None and ss["tx_run"] < len(runs):
+        ss["tx_span"] = runs[ss["tx_run"]]
+    ss["tx_run"] = None
+
+
+def _find(full: str, length: int, again: bool) -> None:
+    """Select the typed text where it next occurs (from the excerpt's start, or after the span with
+    `again`), wrapping round, in any case if it never occurs as typed; the excerpt moves to it when it
+    is outside."""
+    ss = st.session_state
+    needle = ss.get("tx_find", "")
+    ss.pop("tx_find_note", None)
+    if not needle:
+        return
+    start, span = ss.get("tx_start", 0), ss.get("tx_span", (0, 0))
+    if needle not in full and len(full.lower()) == len(full):  # no exact match: ignore case
+        full, needle = full.lower(), needle.lower()
+    i = full.find(needle, start + (int(span[0]) + 1 if again else 0))
+    i = full.find(needle) if i < 0 else i
+    if i < 0:
+        ss["tx_find_note"] = f"“{ss['tx_find']}” is not in the text."
+        return
+    if not start <= i <= i + len(needle) <= start + length:
+        start = min(max(0, i - length // 4), max(0, len(full) - length))
+        ss["tx_start"] = start
+    ss["tx_span"] = (i - start, i - start + len(needle))
+
+
+def _snippet(text: str, most: int = 24) -> str:
+    shown = text.replace("\n", "↵")
+    return shown if len(shown) <= most else shown[:most - 1] + "…"
+
+
+def _ranked_buttons(ranked: list[dict]) -> None:
+    """The units most correlated with a feature of the excerpt, each a button that picks it."""
+    st.markdown("**Units worth a look** (most correlated with a feature of this excerpt):")
+    cols = st.columns(min(2 if presenting() else 3, len(ranked)))
+    for j, d in enumerate(ranked):
+        weak = analysis.match_strength(d["correlation"]) == "weak"
+        # the numbers first: a narrow button cuts its label's end
+        cols[j % len(cols)].button(f"unit {d['unit']} · r {d['correlation']:+.2f}{' weak' if weak else ''}: "
+                                   f"{d['feature'].replace('_', ' ')}", key=f"tx_rank_{j}", on_click=_pick_unit,
+                                   args=(d["unit"],), use_container_width=True,
+                                   help=f"{d['feature'].replace('_', ' ')}: {tx.FEATURES.get(d['feature'], '')}")
+    if any(analysis.match_strength(d["correlation"]) == "weak" for d in ranked):
+        st.caption(f"r is the correlation over this excerpt. Below |r| = {analysis.WEAK} a match is weak: the unit "
+                   "only partly tracks that feature, and may mix it with other things.")
 
 
 def text_view(job, fit) -> None:
@@ -183,12 +236,7 @@ def text_view(job, fit) -> None:
     if "tx_unit" not in st.session_state and ranked:
         st.session_state["tx_unit"] = ranked[0]["unit"]
     if ranked:
-        st.markdown("**Units worth a look** (most correlated with a feature of this excerpt):")
-        cols = st.columns(min(3, len(ranked)))
-        for j, d in enumerate(ranked):
-            cols[j % len(cols)].button(f"unit {d['unit']}: {d['feature'].replace('_', ' ')} r={d['correlation']:+.2f}",
-                                       key=f"tx_rank_{j}", on_click=_pick_unit, args=(d["unit"],),
-                                       use_container_width=True)
+        _ranked_buttons(ranked)
     c1, c2 = st.columns([1, 3])
     unit = int(c1.number_input("Unit", 0, H - 1, key="tx_unit"))
     lo, hi_v = (0.0, 1.0) if q in "ifozr" else (-1.0, 1.0) if q in "hgn" else (None, None)
@@ -202,6 +250,20 @@ def text_view(job, fit) -> None:
     else:  # start from a span where the unit in view (or else some unit) fires: the first look finds something
         runs = (tx.on_run(values[:, u], thr) for u in (unit, *range(H)))
         st.session_state["tx_span"] = next((r for r in runs if r), (min(10, T - 1), min(30, T)))
+    # Three ways to a span: a place where the unit is on, a piece of text, or the slider to fine-tune.
+    runs = tx.on_runs(values[:, unit], thr, shortest=2)[:300]
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    c1.selectbox(f"Jump to where unit {unit} is on ({len(runs)} place{'s' * (len(runs) != 1)})",
+                 list(range(len(runs))), index=None, key="tx_run", on_change=_jump, args=(runs,),
+                 format_func=lambda j: f"{runs[j][0]}–{runs[j][1]}: {_snippet(excerpt[runs[j][0]:runs[j][1]])}",
+                 placeholder="choose a place..." if runs else "never on here: lower the threshold",
+                 disabled=not runs)
+    c2.text_input("Or find text", key="tx_find", max_chars=200, on_change=_find, args=(full, length, False),
+                  placeholder='e.g. " or (', help="Selects where the text next occurs; press Enter.")
+    c3.button("Next", key="tx_find_next", on_click=_find, args=(full, length, True),
+              disabled=not st.session_state.get("tx_find"), use_container_width=True)
+    if st.session_state.get("tx_find_note"):
+        st.info(st.session_state["tx_find_note"])
     span = st.slider("Select a span (LSTMVis): which units are on across it and off around it?", 0, T, key="tx_span")
     a, b = int(span[0]), int(span[1])
     spans = []
@@ -236,10 +298,22 @@ def generate_view(job, fit, link: dict) -> None:
         return
     q = _quantity(fit)
     values = trace.get(q)
-    unit = int(st.number_input("Unit", 0, values.shape[1] - 1, key="gen_unit"))
+    H = values.shape[1]
+    top = job.memo((*args, "top", q), lambda: tx.top_units(trace, text, q))
+    if st.session_state.get("gen_unit", 0) >= H:
+        del st.session_state["gen_unit"]
+    st.session_state.setdefault("gen_unit", top[0] if top else 0)
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    unit = int(c1.number_input("Unit", 0, H - 1, key="gen_unit",
+                               help="Colours the text, and the cell diagram below shows it."))
+    every = c2.toggle(f"All {H} units in the heatmaps", key="gen_all_rows", disabled=not top,
+                      help="Off: only the units that best track a feature of this text (quotes, brackets, "
+                           "word position...), and the one you picked.")
+    rows = None if every or not top else sorted({*top, unit})
     st.html(colored_text_html(text, values[:, unit], highlight_spans=[(0, len(prompt))], label=f"unit {unit} {q}"))
-    st.caption("Outlined: your prompt; the rest was sampled one character at a time. Below: the gates as it wrote.")
-    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars), prefix="tg_")
+    st.caption("Outlined: your prompt; the rest was sampled one character at a time. Below: the gates as it wrote"
+               + (f", for units {', '.join(map(str, rows))}." if rows is not None else "."))
+    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars), prefix="tg_", unit=unit, rows=rows)
 
 
 def compare_view(job, fit) -> None:
@@ -266,6 +340,7 @@ def compare_view(job, fit) -> None:
     for c, j in jobs.items():
         if not j.error:
             traces[c] = j.memo(("rec", "compare"), lambda j=j: tx.record_text(j.result["fit"], excerpt))
-    gates_side_by_side(traces, "text_compare_gates", list(fit.vocab.chars))
-    st.caption("The first 200 held-out characters.")
+    rows = {c: sorted(tx.top_units(t, excerpt)) for c, t in traces.items()}
+    gates_side_by_side(traces, "text_compare_gates", list(fit.vocab.chars), rows)
+    st.caption("The first 200 held-out characters; in each, the units whose h best tracks a feature of the text.")
 
