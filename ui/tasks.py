@@ -252,6 +252,13 @@ def finder(job, fit) -> None:
     st.markdown("The units whose value best tracks a quantity the task is known to need, over every step of "
                 f"{min(256, len(fit.test))} held-out sequences (Pearson correlation):")
     st.table(frame.style.format({"correlation": "{:+.3f}"}))
+    focus = lesson_ui.focus(job)
+    if focus is not None:
+        mine = [j for j, v in enumerate(units) if all(v[f] == focus["row"][f] for f in ("unit", "quantity", "known", "layer"))]
+        if not mine:  # the lesson's unit, where the pooled r ranks it below the best five
+            units, mine = units + [focus["row"]], [len(units)]
+        if st.session_state.pop("finder_pick_focus", False):
+            st.session_state["finder_pick"] = mine[0]
     options = list(range(len(units)))
     pick = st.selectbox("Follow one", options, key="finder_pick",
                         format_func=lambda j: f"unit {units[j]['unit']} {units[j]['quantity']} vs {units[j]['known']}")
@@ -262,6 +269,14 @@ def finder(job, fit) -> None:
     chart(figures.tracks_figure(values, fit.test.known[u["known"]][k], f"unit {u['unit']} {u['quantity']}",
                                 u["known"]), "tracks")
     st.code(fit.test.example(k), language=None)
+    n = min(256, len(fit.test))
+    block = job.memo("finder_block", lambda: record(fit.model, torch.as_tensor(np.array(fit.test.X[:n]))))
+    cells = block.block(u["module"], u["layer"], u["direction"]).arrays[u["quantity"]][:, :, u["unit"]]  # (T, n)
+    steps = tasks.step_correlation(cells[..., None], fit.test.known[u["known"]][:n])[:, 0]
+    chart(figures.bar_figure(list(range(len(steps))), steps, f"Step by step: unit {u['unit']} {u['quantity']} vs "
+                             f"{u['known']}, r over {n} held-out sequences", "t", "r", (-1, 1)), "tracks_steps")
+    st.caption("Each bar: how closely the unit's value at step t follows the known quantity across the held-out "
+               "sequences (Pearson r). The line above shows one sequence; the bars, whether that holds for all.")
 
 
 def compare(job, fit) -> None:
