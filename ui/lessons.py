@@ -85,7 +85,8 @@ def card(job, link: dict) -> None:
             return
         missed = sum(not c.seen for c in seen.claims)
         if not missed:
-            st.success(f"Signature seen: all {len(seen.claims)} checks hold in this run.", icon=":material/check_circle:")
+            st.success(f"Signature seen: all {len(seen.claims)} checks hold in this run.",
+                       icon=":material/check_circle:")
         else:
             st.warning(f"Signature not seen: {missed} of {len(seen.claims)} checks do not hold in this run.",
                        icon=":material/help:")

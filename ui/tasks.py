@@ -254,7 +254,8 @@ def finder(job, fit) -> None:
     st.table(frame.style.format({"correlation": "{:+.3f}"}))
     focus = lesson_ui.focus(job)
     if focus is not None:
-        mine = [j for j, v in enumerate(units) if all(v[f] == focus["row"][f] for f in ("unit", "quantity", "known", "layer"))]
+        same = ("unit", "quantity", "known", "layer")
+        mine = [j for j, v in enumerate(units) if all(v[f] == focus["row"][f] for f in same)]
         if not mine:  # the lesson's unit, where the pooled r ranks it below the best five
             units, mine = units + [focus["row"]], [len(units)]
         if st.session_state.pop("finder_pick_focus", False):
