@@ -165,7 +165,7 @@ def check_periodic_gates(trace: Trace, period: int, threshold: float = 0.95) -> 
     claims = [Claim(f"Every gate repeats with the wave's period: its correlation with itself {period} steps later, "
                     f"after t = {period}, is {text} (at least {threshold} is the mark).",
                     worst >= threshold, AGAIN)]
-    sway = {q: v.std(axis=0) for q, v in after.items() if q != "g"}  # g is a candidate value, not a gate
+    sway = {q: v.std(axis=0) for q, v in after.items() if q not in ("g", "n")}  # g, n: candidate values
     unit = int(np.argmax(sum(sway.values())))
     ranges = ", ".join(f"{q} {after[q][:, unit].min():.2f} to {after[q][:, unit].max():.2f}" for q in sway)
     sd = max(float(s[unit]) for s in sway.values())

@@ -127,7 +127,7 @@ def remember(n: int = 1000, length: int = 10, seed: int = 0) -> Task:
     return Task("remember", X, X[:, 0].copy(), "regress", None,
                 {"remembered value": np.repeat(X[:, :1, 0].astype(np.float64), length, 1)},
                 "Every step is from U(-1,1); the target is the first one. Always predicting 0 scores MSE 1/3. "
-                "Nothing marks the first step, so the net must learn to shut its input gate after it.")
+                "Nothing marks the first step: only there is the net's own state still all zeros.")
 
 
 def parity(n: int = 1000, length: int = 20, seed: int = 0, prefix_zeros: bool = True) -> Task:

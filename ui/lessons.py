@@ -82,6 +82,7 @@ def card(job, link: dict) -> None:
         seen = signature(les, job)
         if seen is None:
             st.caption(f"Once the model has trained with the lesson's settings, this card measures {les.signature}.")
+            st.empty()  # in the claims' place: an earlier run's claims must not linger while this one trains
             return
         missed = sum(not c.seen for c in seen.claims)
         if not missed:
