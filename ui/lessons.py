@@ -12,6 +12,7 @@ from . import share
 from .common import registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
+WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}  # TaskConfig field -> ui.tasks key
 
 
 def picker() -> None:
@@ -49,7 +50,7 @@ def start(lesson_id: str) -> None:
             del ss[key]  # back to the task's default settings
         for field, value in les.task.items():
             if field != "task":
-                ss[f"task:{name}:{field}"] = value
+                ss[f"task:{name}:{WIDGET_KEYS.get(field, field)}"] = value
         ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")
     ss["lesson_train"] = True
 
@@ -89,7 +90,8 @@ def card(job, link: dict) -> None:
             st.success(f"Signature seen: all {len(seen.claims)} checks hold in this run.",
                        icon=":material/check_circle:")
         else:
-            st.warning(f"Signature not seen: {missed} of {len(seen.claims)} checks do not hold in this run.",
+            st.warning(f"Signature not seen: {missed} of {len(seen.claims)} checks "
+                       f"{'does' if missed == 1 else 'do'} not hold in this run.",
                        icon=":material/help:")
         st.markdown("\n".join(_claim_line(c) for c in seen.claims))
 
