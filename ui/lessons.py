@@ -9,10 +9,11 @@ from lstmviz.forecast import preset
 from lstmviz.models import count_parameters
 
 from . import share
-from .common import registry
+from .common import presenting, registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
-WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}  # TaskConfig field -> ui.tasks key
+# TaskConfig field -> its widget's key on the tasks page
+WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
 
 
 def picker() -> None:
@@ -77,10 +78,14 @@ def card(job, link: dict) -> None:
         return
     les = lessons.LESSONS[lid]
     link["lesson"] = lid
+    seen = signature(les, job)
     with st.container(border=True):
         st.markdown(f"**Lesson {les.title}**")
-        st.markdown(les.text)
-        seen = signature(les, job)
+        if presenting() and seen is not None:  # on a projector the run's claims must fit on the first screen
+            with st.expander("What to look at"):
+                st.markdown(les.text)
+        else:
+            st.markdown(les.text)
         if seen is None:
             st.caption(f"Once the model has trained with the lesson's settings, this card measures {les.signature}.")
             st.empty()  # in the claims' place: an earlier run's claims must not linger while this one trains

@@ -274,10 +274,11 @@ def finder(job, fit) -> None:
     block = job.memo("finder_block", lambda: record(fit.model, torch.as_tensor(np.array(fit.test.X[:n]))))
     cells = block.block(u["module"], u["layer"], u["direction"]).arrays[u["quantity"]][:, :, u["unit"]]  # (T, n)
     steps = tasks.step_correlation(cells[..., None], fit.test.known[u["known"]][:n])[:, 0]
-    chart(figures.bar_figure(list(range(len(steps))), steps, f"Step by step: unit {u['unit']} {u['quantity']} vs "
-                             f"{u['known']}, r over {n} held-out sequences", "t", "r", (-1, 1)), "tracks_steps")
-    st.caption("Each bar: how closely the unit's value at step t follows the known quantity across the held-out "
-               "sequences (Pearson r). The line above shows one sequence; the bars, whether that holds for all.")
+    chart(figures.bar_figure(list(range(len(steps))), steps, f"Step by step: unit {u['unit']} {u['quantity']}, r",
+                             "t", "r", (-1, 1)), "tracks_steps")
+    st.caption(f"Each bar: how closely unit {u['unit']}'s {u['quantity']} at step t follows the {u['known']} across "
+               f"{n} held-out sequences (Pearson r). The line above shows one sequence; the bars, whether it holds "
+               "for all.")
 
 
 def compare(job, fit) -> None:
