@@ -23,7 +23,8 @@ from .record import record
 from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
 
 __all__ = ["Task", "TASKS", "adding", "remember", "anbn", "parity", "seed004", "from_csv", "TaskConfig",
-           "DEFAULTS", "default_config", "TaskFit", "fit_task", "evaluate_task", "find_units", "compare"]
+           "DEFAULTS", "default_config", "TaskFit", "fit_task", "evaluate_task", "find_units", "compare",
+           "step_correlation"]
 
 MAX_LENGTH = 1000
 MAX_VALUES = 20_000_000  # n * T * input_size of one generated set: 80 MB of float32
@@ -128,7 +129,7 @@ def remember(n: int = 1000, length: int = 10, seed: int = 0) -> Task:
     return Task("remember", X, X[:, 0].copy(), "regress", None,
                 {"remembered value": np.repeat(X[:, :1, 0].astype(np.float64), length, 1)},
                 "Every step is from U(-1,1); the target is the first one. Always predicting 0 scores MSE 1/3. "
-                "Nothing marks the first step, so the net must learn to shut its input gate after it.")
+                "Nothing marks the first step: only there is the net's own state still all zeros.")
 
 
 def parity(n: int = 1000, length: int = 20, seed: int = 0, prefix_zeros: bool = True) -> Task:
@@ -480,3 +481,14 @@ def compare(config: TaskConfig, cells: tuple[str, ...] = ("lstm", "gru", "rnn"),
         if "longer" in report:
             out[cell]["longer"] = report["longer"]["accuracy"]
     return out
+
+
+def step_correlation(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(T, H) Pearson r, at each step t, over samples, of values (T, n, H) (a trace block's array) with
+    known (n, T): how well one step's reading of a unit tells the known quantity. 0 where either is constant."""
+    v = np.asarray(values, np.float64)
+    k = np.asarray(known, np.float64)[: v.shape[1]].T[..., None]  # (T, n, 1)
+    v, k = v - v.mean(1, keepdims=True), k - k.mean(1, keepdims=True)
+    den = np.sqrt((v * v).sum(1) * (k * k).sum(1))  # (T, H)
+    ok = den > 1e-12
+    return np.where(ok, (v * k).sum(1) / np.where(ok, den, 1.0), 0.0)

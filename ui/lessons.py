@@ -1,4 +1,5 @@
-"""Guided lessons on the page: one click sets data, model and view, trains, and checks the signature."""
+"""Guided lessons on the page: one click sets data, model and view, trains, and shows what the run bears
+out: the lesson's claims with their measured numbers, and its views opened on the unit they name."""
 from __future__ import annotations
 
 import streamlit as st
@@ -8,9 +9,11 @@ from lstmviz.forecast import preset
 from lstmviz.models import count_parameters
 
 from . import share
-from .common import registry
+from .common import presenting, registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
+# TaskConfig field -> its widget's key on the tasks page
+WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
 
 
 def picker() -> None:
@@ -30,6 +33,7 @@ def start(lesson_id: str) -> None:
     ss = st.session_state
     ss["lesson"] = les.id
     ss["explore"] = MODES[les.kind]
+    ss.pop("lesson_focus", None)
     if les.kind in ("forecast", "compare"):
         ss["source"], ss["builtin"], ss["model_source"] = "Built-in series", les.preset, "Train here"
         for key in [k for k in ss if isinstance(k, str) and k.startswith(f"{les.preset}:")]:
@@ -47,13 +51,14 @@ def start(lesson_id: str) -> None:
             del ss[key]  # back to the task's default settings
         for field, value in les.task.items():
             if field != "task":
-                ss[f"task:{name}:{field}"] = value
+                ss[f"task:{name}:{WIDGET_KEYS.get(field, field)}"] = value
         ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")
     ss["lesson_train"] = True
 
 
 def leave() -> None:
     st.session_state.pop("lesson", None)
+    st.session_state.pop("lesson_focus", None)
 
 
 def essential() -> tuple[str, ...] | None:
@@ -63,7 +68,7 @@ def essential() -> tuple[str, ...] | None:
 
 
 def card(job, link: dict) -> None:
-    """The lesson's text and whether its signature is seen in this run."""
+    """The lesson's text, then what this run shows: each claim with its measured numbers, seen or not."""
     lid = st.session_state.get("lesson")
     if lid is None and share.peek("lesson") is not None:
         raw = share.pending("lesson")
@@ -73,18 +78,60 @@ def card(job, link: dict) -> None:
         return
     les = lessons.LESSONS[lid]
     link["lesson"] = lid
+    seen = signature(les, job)
     with st.container(border=True):
         st.markdown(f"**Lesson {les.title}**")
-        st.markdown(les.text)
-        st.markdown(f"*Expected signature:* {les.signature}.")
-        seen = signature(les, job)
-        if seen is None:
-            st.caption("The signature is checked once the model has trained with the lesson's settings.")
-        elif seen.seen:
-            st.success(f"Signature seen: {seen.detail}.", icon=":material/check_circle:")
+        if presenting() and seen is not None:  # on a projector the run's claims must fit on the first screen
+            with st.expander("What to look at"):
+                st.markdown(les.text)
         else:
-            st.warning(f"Signature not seen: {seen.detail}. {les.hint}",
+            st.markdown(les.text)
+        if seen is None:
+            st.caption(f"Once the model has trained with the lesson's settings, this card measures {les.signature}.")
+            st.empty()  # in the claims' place: an earlier run's claims must not linger while this one trains
+            return
+        missed = sum(not c.seen for c in seen.claims)
+        if not missed:
+            st.success(f"Signature seen: all {len(seen.claims)} checks hold in this run.",
+                       icon=":material/check_circle:")
+        else:
+            st.warning(f"Signature not seen: {missed} of {len(seen.claims)} checks "
+                       f"{'does' if missed == 1 else 'do'} not hold in this run.",
                        icon=":material/help:")
+        st.markdown("\n".join(_claim_line(c) for c in seen.claims))
+
+
+def _claim_line(claim: lessons.Claim) -> str:
+    if claim.seen:
+        return f"- :green[:material/check:] {claim.text}"
+    return f"- :orange[:material/close:] **Not seen.** {claim.text}" + (f" *Try:* {claim.hint}" if claim.hint else "")
+
+
+def focus(job) -> dict | None:
+    """Where the lesson on this job opens its views (unit, t, example, the finder's row), once checked."""
+    f = st.session_state.get("lesson_focus")
+    return f if f is not None and job is not None and f["key"] == job.key else None
+
+
+def _apply_focus(job) -> None:
+    """Once per trained job: open the lesson's views on the unit, step and example its claims name.
+
+    Runs before the views draw (a widget's state cannot be set once the widget exists); after
+    that the views are the user's."""
+    ss = st.session_state
+    les = lessons.LESSONS.get(ss.get("lesson"))
+    if les is None or les.view not in ("gates", "finder") or (ss.get("lesson_focus") or {}).get("key") == job.key:
+        return
+    seen = signature(les, job)
+    if seen is None or not seen.focus:
+        return
+    f = seen.focus
+    ss["lesson_focus"] = {"key": job.key, **f}
+    prefix = "tk_" if les.kind == "task" else "gv_"
+    ss[prefix + "unit"], ss[prefix + "t"], ss[prefix + "units"] = f["unit"], f.get("t", 0), [f["unit"]]
+    if "example" in f:
+        ss["task_example"] = f["example"]
+        ss["finder_pick_focus"] = True  # the finder picks the lesson's row when it next draws
 
 
 def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
@@ -102,6 +149,8 @@ def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
         return
     if not job.done:
         watch(job)
+    if job.done and job.key == key:
+        _apply_focus(job)
     results(job, key, link)
     with slot:
         card(current, link)

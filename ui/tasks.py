@@ -265,6 +265,14 @@ def finder(job, fit) -> None:
                 "other way):")
     st.table(frame.style.format({"correlation": "{:+.3f}"}))
     st.caption(f"Match: strong at |r| ≥ {analysis.STRONG}, weak below {analysis.WEAK}.")
+    focus = lesson_ui.focus(job)
+    if focus is not None:
+        same = ("unit", "quantity", "known", "layer")
+        mine = [j for j, v in enumerate(units) if all(v[f] == focus["row"][f] for f in same)]
+        if not mine:  # the lesson's unit, where the pooled r ranks it below the best five
+            units, mine = units + [focus["row"]], [len(units)]
+        if st.session_state.pop("finder_pick_focus", False):
+            st.session_state["finder_pick"] = mine[0]
     options = list(range(len(units)))
     pick = st.selectbox("Follow one", options, key="finder_pick",
                         format_func=lambda j: f"unit {units[j]['unit']} {units[j]['quantity']} vs {units[j]['known']}"
@@ -281,6 +289,15 @@ def finder(job, fit) -> None:
     st.caption("Both lines are standardized over the held-out steps (0 = the mean, 1 = one standard deviation "
                "above it), so a unit that tracks the quantity lies on top of it. Hover for the raw values.")
     _examples([k], fit.test)
+    n = min(256, len(fit.test))
+    block = job.memo("finder_block", lambda: record(fit.model, torch.as_tensor(np.array(fit.test.X[:n]))))
+    cells = block.block(u["module"], u["layer"], u["direction"]).arrays[u["quantity"]][:, :, u["unit"]]  # (T, n)
+    steps = tasks.step_correlation(cells[..., None], fit.test.known[u["known"]][:n])[:, 0]
+    chart(figures.bar_figure(list(range(len(steps))), steps, f"Step by step: unit {u['unit']} {u['quantity']}, r",
+                             "t", "r", (-1, 1)), "tracks_steps")
+    st.caption(f"Each bar: how closely unit {u['unit']}'s {u['quantity']} at step t follows the {u['known']} across "
+               f"{n} held-out sequences (Pearson r). The line above shows one sequence; the bars, whether it holds "
+               "for all.")
 
 
 def compare(job, fit) -> None:
