@@ -124,7 +124,7 @@ def forecast(args) -> dict:
         "one_step_predictions": report.one_step,
         "forecast": report.forecast,
         "baselines": report.baselines,
-        "config": config.to_dict(),
+        "config": fitted.config.to_dict(),  # the transform as chosen, never "auto"
     }
 
 
