@@ -76,7 +76,8 @@ class ForecastConfig:
         if problems:
             raise InputError("; ".join(problems))
         self.train.check()
-        lag = Transform(self.transform, self.scale, self.period(None)).lag
+        # "auto" may choose a difference (lag 1): ask for room for it up front
+        lag = 1 if self.transform == AUTO else Transform(self.transform, self.scale, self.period(None)).lag
         need = self.test + self.window + lag + 2 + self.val
         if n < need:
             have = f"{n} values are" if n != 1 else "1 value is"

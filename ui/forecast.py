@@ -288,7 +288,7 @@ def forecast_provenance(r) -> str:
     name = f"**{plain(c.chosen)}**"
     if c.requested == AUTO and c.scores:
         scores = " · ".join(f"{plain(k)} {v:,.3g}" for k, v in sorted(c.scores.items(), key=lambda kv: kv[1]))
-        how = f"transform {name}, chosen automatically: {plain(c.why)} (validation RMSE: {scores})"
+        how = f"transform {name}, chosen automatically: {plain(c.why)}; validation RMSE {scores}"
     elif c.requested == AUTO:
         how = f"transform {name}: {plain(c.why)}"
     else:
