@@ -111,6 +111,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the app and the CLI use 1)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # statsmodels turns its ConvergenceWarning to "always" when imported: import it before silencing warnings
+    from statsmodels.tsa.exponential_smoothing import ets  # noqa: F401
+    from statsmodels.tsa.forecasting import theta  # noqa: F401
     names = args.only or list(PANEL)
     print(f"{'series':22} {'n':>5} {'m':>3} {'h':>3} {'win':>4} {'transform':>13} {'LSTM':>9} {'naive*':>9} "
           f"{'ETS':>9} {'Theta':>9}  {'s/fit':>5}  per seed")
