@@ -16,8 +16,10 @@ import torch
 
 from .byom import load_state_dict
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
+from .defaults import AUTO
 from .errors import InputError, LstmVizError
-from .forecast import PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare, preset
+from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare,
+                       preset, resolve)
 from .models import CELLS
 from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task
 
@@ -47,7 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--hidden", type=int, dest="hidden_size")
     f.add_argument("--layers", type=int, dest="num_layers")
     f.add_argument("--cell", choices=list(CELLS))
-    f.add_argument("--transform", choices=TRANSFORMS)
+    f.add_argument("--transform", choices=(AUTO, *TRANSFORMS),
+                   help="auto (the default for CSV files): chosen on the end of the training part, never the test")
+    f.add_argument("--members", type=int,
+                   help=f"models trained from different seeds, 1 to {MAX_MEMBERS}; the forecast is their median "
+                        "(default 5 for small series, 1 for long ones)")
     f.add_argument("--scale", choices=SCALERS)
     f.add_argument("--season", type=int, help="seasonal period (default: from the time column)")
     f.add_argument("--model", type=Path, help="use these weights (a state_dict .pt) instead of training")
@@ -84,7 +90,8 @@ def _series_and_config(args):
         raise InputError(f"--series {args.series}: this file holds one series (no id column was found); "
                          f"leave --series out")
     series = table.series(args.column, args.missing, args.series)
-    return series, default_config(series), _data_info(series, table, args.series)
+    # the default window depends on the test size and the season: give them theirs
+    return series, default_config(series, test=args.test or 12, season=args.season), _data_info(series, table, args.series)
 
 
 def _when(t) -> str | float:
@@ -112,7 +119,7 @@ def forecast(args) -> dict:
     if args.inspect:
         return {"series": {"name": series.name, "length": len(series), "missing": series.missing}, "data": data}
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
-                                             "num_layers", "cell", "transform", "scale", "season")
+                                             "num_layers", "cell", "transform", "scale", "season", "members")
                if getattr(args, k) is not None}
     config = config.replace(**changes)
     if args.horizon < 0:
@@ -122,8 +129,9 @@ def forecast(args) -> dict:
     torch.set_num_threads(1)
     if args.model is not None:
         model, config = model_from_state_dict(load_state_dict(args.model), config)  # weights_only=True
+        config, choice = resolve(series, config.replace(members=1))
         tf, _ = prepare(series, config)
-        fitted = Fitted(model, tf, config, series, None)
+        fitted = Fitted(model, tf, config, series, None, choice=choice)
     else:
         fitted = fit(series, config)
     if args.save_model is not None:
@@ -136,6 +144,10 @@ def forecast(args) -> dict:
         "metrics": report.metrics,
         "season": report.season,
         "best_baseline": report.best_baseline,
+        "members": report.members,  # the forecasts are the median of this many models
+        "member_seeds": list(report.member_seeds),
+        "transform": report.transform.to_dict(),  # which transform, chosen how, and the validation scores
+        "saved_model": fitted.member_label if args.save_model is not None else None,
         "train_seconds": round(result.seconds, 4) if result is not None else 0.0,  # the training loop itself
         "epochs_run": result.epochs_run if result else 0,
         "stopped": result.stopped if result else "loaded",
@@ -145,7 +157,7 @@ def forecast(args) -> dict:
         "one_step_predictions": report.one_step,
         "forecast": report.forecast,
         "baselines": report.baselines,
-        "config": config.to_dict(),
+        "config": fitted.config.to_dict(),  # the transform as chosen, never "auto"
     }
 
 

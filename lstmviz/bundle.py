@@ -45,7 +45,7 @@ def is_bundle(data: bytes) -> bool:
 
 # every int field of ForecastConfig and TrainConfig: a bundle must give them as whole numbers
 _INTS = {"window", "test", "val", "season", "hidden_size", "num_layers", "epochs", "batch_size", "patience", "seed",
-         "snapshots"}
+         "snapshots", "members"}
 MAX_VIEW_CHARS = 40
 
 

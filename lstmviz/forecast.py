@@ -9,12 +9,16 @@ import numpy as np
 import torch
 
 from .data import Series, Transform, builtin, windows
+from .defaults import AUTO, TransformChoice, choose_transform, default_window
+from .ensemble import train_members
 from .errors import InputError
 from .models import CELLS, SequenceModel
 from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
 
 __all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
-           "one_step", "baselines", "metrics", "model_from_state_dict"]
+           "one_step", "baselines", "metrics", "model_from_state_dict", "resolve", "MAX_MEMBERS"]
+
+MAX_MEMBERS = 9
 
 
 @dataclass(frozen=True)
@@ -24,13 +28,14 @@ class ForecastConfig:
     window: int = 12
     test: int = 12  # the last `test` points are held out
     val: int = 0  # the last `val` training windows validate (for the curve and early stopping)
-    transform: str = "log_diff"
+    transform: str = "log_diff"  # or "auto": chosen at fit time on the end of the training part
     scale: str = "minmax"
     season: int | None = None  # seasonal period for baselines and seasonal_diff; None: from the series
     cell: str = "lstm"
     hidden_size: int = 24
     num_layers: int = 1
     dropout: float = 0.0
+    members: int = 1  # models trained from different seeds; forecasts are their median
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=250, lr=1e-2, lr_decay=0.1))
 
     def replace(self, **changes) -> "ForecastConfig":
@@ -64,10 +69,15 @@ class ForecastConfig:
             problems.append("the test part needs at least 1 point")
         if not 0 <= self.dropout < 1:
             problems.append("dropout must be in [0, 1)")
+        if not 1 <= self.members <= MAX_MEMBERS:
+            problems.append(f"models averaged must be 1 to {MAX_MEMBERS}, not {self.members}")
+        if self.members > 1 and self.dropout > 0 and self.num_layers > 1:
+            problems.append("an ensemble (models averaged above 1) trains without dropout: set dropout to 0")
         if problems:
             raise InputError("; ".join(problems))
         self.train.check()
-        lag = Transform(self.transform, self.scale, self.period(None)).lag
+        # "auto" may choose a difference (lag 1): ask for room for it up front
+        lag = 1 if self.transform == AUTO else Transform(self.transform, self.scale, self.period(None)).lag
         need = self.test + self.window + lag + 2 + self.val
         if n < need:
             have = f"{n} values are" if n != 1 else "1 value is"
@@ -77,6 +87,11 @@ class ForecastConfig:
     def period(self, series: Series | None) -> int:
         return self.season or (series.season if series is not None else None) or 12
 
+    @property
+    def member_seeds(self) -> list[int]:
+        """Each member's seed: disjoint for different seeds (seed 1 of 5 members: 5..9), the seed itself for one."""
+        return [self.train.seed * self.members + k for k in range(self.members)]
+
 
 def _cfg(**kw) -> ForecastConfig:
     return ForecastConfig().replace(**kw)
@@ -84,8 +99,8 @@ def _cfg(**kw) -> ForecastConfig:
 
 # One named default per built-in series; the app and the CLI use the same ones.
 PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
-    # the airline tutorial's split; medians of recursive RMSE: 16.5 (seeds 0-4), 20.9 (5-9); seasonal naive 50.7
-    "airline": ({}, _cfg()),
+    # the airline tutorial's split; see bench/bench_train.py for its RMSE over seeds (seasonal naive 50.7)
+    "airline": ({}, _cfg(transform=AUTO, members=5)),
     "sine": ({"length": 400, "period": 50, "noise": 0.0},
              _cfg(window=50, test=50, transform="none", hidden_size=16, epochs=150, lr=1e-2, batch_size=64)),
     "trend_season": ({"length": 240, "period": 12},
@@ -94,10 +109,20 @@ PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
 }
 
 
-def default_config(series: Series) -> ForecastConfig:
-    """The default preset for data of unknown shape: log_diff needs every value above 0, else diff."""
-    positive = bool(np.all(series.values > 0))
-    return ForecastConfig() if positive else ForecastConfig(transform="diff")
+# Training steps per epoch (windows x window length) up to which the default is an ensemble. Batching
+# the members saves per-operation overhead, not arithmetic: on a CPU 5 members cost about 3-4 times
+# one model, which stays near a second for the airline (1,440) and grows past that on long series.
+ENSEMBLE_STEPS = 20_000
+
+
+def default_config(series: Series, test: int = 12, season: int | None = None) -> ForecastConfig:
+    """The defaults for data of unknown shape: a window spanning a season, the transform chosen at fit
+    time on a validation split ("auto"), and the median of 5 models when the series is small."""
+    m = season or series.season
+    n_train = len(series) - test
+    window = default_window(m, n_train)
+    members = 5 if (n_train - window) * window <= ENSEMBLE_STEPS else 1
+    return ForecastConfig(window=window, test=test, season=season, transform=AUTO, members=members)
 
 
 def preset(name: str) -> tuple[Series, ForecastConfig]:
@@ -110,13 +135,27 @@ def preset(name: str) -> tuple[Series, ForecastConfig]:
 
 @dataclass(eq=False)
 class Fitted:
-    """A trained forecaster and everything needed to use it."""
+    """A trained forecaster and everything needed to use it. With several members, `model` is
+    member 0 (the one the gate view records) and forecasts are the members' median."""
 
     model: SequenceModel
     transform: Transform
-    config: ForecastConfig
+    config: ForecastConfig  # transform resolved: never "auto"
     series: Series
     result: TrainResult | None  # None when the weights were loaded, not trained
+    members: list[SequenceModel] = field(default_factory=list)  # all of them, `model` first
+    choice: TransformChoice | None = None  # how the transform was chosen
+
+    def __post_init__(self):
+        if not self.members:
+            self.members = [self.model]
+
+    @property
+    def member_label(self) -> str:
+        """Which model a single-model view shows, e.g. "member 1 of 5 (seed 0)"."""
+        k = len(self.members)
+        seed = self.config.member_seeds[0] if k == self.config.members else self.config.train.seed
+        return f"member 1 of {k} (seed {seed})" if k > 1 else f"the model (seed {seed})"
 
     @property
     def n_train(self) -> int:
@@ -130,8 +169,19 @@ def _tensor(a: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32)
 
 
+def resolve(series: Series, config: ForecastConfig) -> tuple[ForecastConfig, TransformChoice]:
+    """The config with its transform settled ("auto" chosen on the end of the training part), and why."""
+    config.check(len(series))
+    n_train = len(series) - config.test
+    choice = choose_transform(series.values[:n_train], config.transform, config.window, config.scale,
+                              config.period(series), config.test)
+    return config.replace(transform=choice.chosen), choice
+
+
 def prepare(series: Series, config: ForecastConfig) -> tuple[Transform, TrainData]:
     """Fit the transform on the training part only, and cut training (and validation) windows."""
+    if config.transform == AUTO:
+        config, _ = resolve(series, config)
     config.check(len(series))
     n_train = len(series) - config.test
     tf = Transform.fit(series.values[:n_train], config.transform, config.scale, config.period(series))
@@ -147,18 +197,25 @@ def prepare(series: Series, config: ForecastConfig) -> tuple[Transform, TrainDat
     return tf, TrainData(X, y)
 
 
-def build_model(config: ForecastConfig) -> SequenceModel:
+def build_model(config: ForecastConfig, seed: int | None = None) -> SequenceModel:
+    """An untrained model for `config`, initialised from `seed` (default: the config's seed)."""
     return init_weights(SequenceModel(config.cell, 1, config.hidden_size, config.num_layers, config.dropout),
-                        config.train.seed)
+                        config.train.seed if seed is None else seed)
 
 
 def fit(series: Series, config: ForecastConfig, on_epoch: Callable[[Epoch], bool | None] | None = None,
         max_seconds: float | None = None) -> Fitted:
-    """Train a forecaster on everything but the last `config.test` points."""
+    """Train a forecaster (or `config.members` of them, as one batched run) on everything but the
+    last `config.test` points."""
+    config, choice = resolve(series, config)
     tf, data = prepare(series, config)
-    model = build_model(config)
-    result = train(model, data, config.train, on_epoch, max_seconds)
-    return Fitted(model, tf, config, series, result)
+    if config.members == 1:
+        members = [build_model(config)]
+        result = train(members[0], data, config.train, on_epoch, max_seconds)
+    else:
+        members = [build_model(config, s) for s in config.member_seeds]
+        result = train_members(members, data, config.train, on_epoch, max_seconds)
+    return Fitted(members[0], tf, config, series, result, members, choice)
 
 
 def _predict(model: SequenceModel, X: np.ndarray) -> np.ndarray:
@@ -168,30 +225,35 @@ def _predict(model: SequenceModel, X: np.ndarray) -> np.ndarray:
         return model(_tensor(X)[..., None])[:, 0].double().numpy()
 
 
-def recursive(fitted: Fitted, history: np.ndarray, steps: int) -> np.ndarray:
-    """Feed each prediction back as input for `steps` steps after `history`; original units."""
-    tf, w = fitted.transform, fitted.config.window
+def _recursive_one(model: SequenceModel, tf: Transform, w: int, history: np.ndarray, steps: int) -> np.ndarray:
     z = list(tf.to_z(history))
     s = list(tf.encode(history))
     for _ in range(steps):
-        s_next = float(_predict(fitted.model, np.array(s[-w:])[None])[0])
+        s_next = float(_predict(model, np.array(s[-w:])[None])[0])
         z_next = float(tf.decode_next(s_next, z[-tf.lag] if tf.lag else 0.0))
         s.append(s_next)
         z.append(z_next)
     return tf.from_z(np.array(z[len(history):]))
 
 
+def recursive(fitted: Fitted, history: np.ndarray, steps: int) -> np.ndarray:
+    """Feed each prediction back as input for `steps` steps after `history`; original units.
+    Each member forecasts on its own; the result is their median, step by step."""
+    paths = [_recursive_one(m, fitted.transform, fitted.config.window, history, steps) for m in fitted.members]
+    return np.median(paths, axis=0)
+
+
 def one_step(fitted: Fitted) -> np.ndarray:
-    """One-step-ahead predictions over the test range, each from the actual history before it."""
+    """One-step-ahead predictions over the test range, each from the actual history before it
+    (the members' median)."""
     tf, w = fitted.transform, fitted.config.window
     y = fitted.series.values
     s = tf.encode(y)
     targets = np.arange(fitted.n_train, len(y))
     X, _ = windows(s, w, targets)
-    s_pred = _predict(fitted.model, X)
     z = tf.to_z(y)
     z_lagged = z[targets - tf.lag] if tf.lag else 0.0
-    return tf.from_z(tf.decode_next(s_pred, z_lagged))
+    return np.median([tf.from_z(tf.decode_next(_predict(m, X), z_lagged)) for m in fitted.members], axis=0)
 
 
 def baselines(train_values: np.ndarray, steps: int, season: int | None) -> dict[str, np.ndarray]:
@@ -229,6 +291,9 @@ class Report:
     forecast: np.ndarray  # (horizon,) beyond the end of the data
     baselines: dict[str, np.ndarray]  # name -> (test,)
     metrics: dict[str, dict]  # "lstm" (the model, whatever its cell), "one_step", and each baseline
+    members: int = 1  # how many models the forecasts are the median of
+    member_seeds: tuple[int, ...] = ()
+    transform: TransformChoice | None = None  # which transform, and why
 
     @property
     def best_baseline(self) -> str:
@@ -254,7 +319,10 @@ def evaluate(fitted: Fitted, horizon: int = 12) -> Report:
     base = baselines(y[:n], len(actual), season)
     m = {"lstm": metrics(actual, rec), "one_step": metrics(actual, one)}
     m.update({k: metrics(actual, v) for k, v in base.items()})
-    return Report(season, actual, rec, one, beyond, base, m)
+    seeds = tuple(fitted.config.member_seeds) if len(fitted.members) == fitted.config.members \
+        else (fitted.config.train.seed,)
+    choice = fitted.choice or TransformChoice(fitted.config.transform, fitted.config.transform, why="set by hand")
+    return Report(season, actual, rec, one, beyond, base, m, len(fitted.members), seeds, choice)
 
 
 def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn.Module, ForecastConfig]:

@@ -18,7 +18,7 @@ import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay
 
 from .data import Series
 from .errors import LstmVizError
-from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, prepare
+from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, prepare, resolve
 from .record import Trace, record
 from .train import Epoch
 
@@ -150,7 +150,10 @@ class FunctionJob(Job):
 
 
 class TrainJob(Job):
-    """A forecasting run: fit, evaluate, then snapshots and recordings on demand."""
+    """A forecasting run: fit, evaluate, then snapshots and recordings on demand.
+
+    An ensemble trains its members as one batched run; snapshots, `model_at` and `trace` are those of
+    member 1 (`fitted.member_label` says which), recorded through its own nn.LSTM."""
 
     def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12, max_seconds: float | None = None):
         super().__init__((series.key, config), config.train.epochs, max_seconds)
@@ -201,8 +204,9 @@ class LoadedJob(TrainJob):
         self.label = label
         self._models[0] = model
         try:
+            config, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
             tf, _ = prepare(series, config)
-            self.fitted = Fitted(model, tf, config, series, None)
+            self.fitted = Fitted(model, tf, config, series, None, choice=choice)
             self.report = evaluate(self.fitted, horizon)
         except LstmVizError as e:
             self.error = str(e)

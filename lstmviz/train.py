@@ -176,7 +176,10 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
                 total = math.inf
                 break
             batch_loss.backward()
-            if config.clip > 0:
+            clip_members = getattr(model, "clip_members_", None)  # an ensemble clips each member on its own
+            if clip_members is not None:
+                clip_members(config.clip)
+            elif config.clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             opt.step()
             total += batch_loss.item() * (len(data.X[idx]) if order is not None else n)
@@ -234,6 +237,7 @@ def _batch_cap(model: nn.Module, X: torch.Tensor) -> int:
     smaller batches rather than gigabytes."""
     per_step = sum(m.hidden_size * m.num_layers * (2 if m.bidirectional else 1)
                    for m in model.modules() if isinstance(m, (nn.LSTM, nn.GRU, nn.RNN)))
+    per_step += model.activation_units() if hasattr(model, "activation_units") else 0  # an ensemble's stacked nets
     per_sample = 12 * max(per_step, 1) * (X.shape[1] if X.dim() > 1 else 1)
     return max(1, ACTIVATION_FLOATS // per_sample)
 

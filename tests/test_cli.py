@@ -19,7 +19,7 @@ def run(*args, cwd=ROOT):
 
 def test_forecast_csv_prints_one_json_object(tmp_path):
     model_path = tmp_path / "m.pt"
-    p = run("forecast", "assets/airline_passengers.csv", "--epochs", "20", "--horizon", "5",
+    p = run("forecast", "assets/airline_passengers.csv", "--epochs", "20", "--horizon", "5", "--members", "1",
             "--save-model", model_path)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
@@ -37,6 +37,27 @@ def test_forecast_csv_prints_one_json_object(tmp_path):
     again = json.loads(q.stdout)
     assert again["test_predictions"] == pytest.approx(out["test_predictions"], rel=1e-6)
     assert again["stopped"] == "loaded"
+
+
+def test_forecast_json_says_how_many_models_and_which_transform(tmp_path):
+    import numpy as np
+
+    t = np.arange(300)
+    days = np.datetime64("2015-01-04") + 7 * t
+    values = 50 + 0.02 * t + 5 * np.sin(2 * np.pi * t / 52)
+    csv = tmp_path / "weekly.csv"
+    csv.write_text("date,value\n" + "".join(f"{d},{v:.4f}\n" for d, v in zip(days, values)))
+    p = run("forecast", csv, "--epochs", "2", "--hidden", "4", "--members", "3", "--seed", "1", "--horizon", "0",
+            "--save-model", tmp_path / "m.pt")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["season"] == 52 and out["config"]["window"] == 52  # the window spans the season
+    assert out["members"] == 3 and out["member_seeds"] == [3, 4, 5]
+    tr = out["transform"]
+    assert tr["requested"] == "auto" and tr["chosen"] == out["config"]["transform"] != "auto"
+    assert tr["holdout"] == 12 and tr["chosen"] == min(tr["validation_rmse"], key=tr["validation_rmse"].get)
+    assert "test points took no part" in tr["why"]
+    assert out["saved_model"] == "member 1 of 3 (seed 3)"
 
 
 def test_builtin_name_and_flags(tmp_path):

@@ -12,7 +12,8 @@ from lstmviz.bundle import is_bundle, make_bundle
 from lstmviz.byom import load_state_dict
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, parse_text
 from lstmviz.errors import LstmVizError
-from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
+from lstmviz.defaults import AUTO
+from lstmviz.forecast import MAX_MEMBERS, ForecastConfig, default_config, model_from_state_dict, preset
 from lstmviz.jobs import LoadedJob
 from lstmviz.models import count_parameters
 
@@ -42,6 +43,7 @@ EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 BATCHES = [0, 16, 32, 64, 128]
 CLIPS = [0.0, 0.5, 1.0, 5.0]
+TRANSFORM_OPTIONS = [AUTO, *TRANSFORMS]
 
 
 # --- input --------------------------------------------------------------------------------------
@@ -173,8 +175,9 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     test = int_slider("Test points", 1, n // 3, base.test, k("test"),
                       "The last values are held out; the model never trains on them.", box("test"))
     transform = box("transform").selectbox(
-        "Transform", TRANSFORMS, TRANSFORMS.index(base.transform), key=k("transform"),
-        help="log tames growing swings; differencing removes trend; the model predicts the transformed series.")
+        "Transform", TRANSFORM_OPTIONS, TRANSFORM_OPTIONS.index(base.transform), key=k("transform"),
+        help="log tames growing swings; differencing removes trend; the model predicts the transformed series. "
+             "auto tries each on the end of the training part (never the test points) and keeps the best.")
     scale = box("scale").selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
                                    help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
     config = base.replace(window=int(window), test=int(test), transform=transform, scale=scale, **arch)
@@ -194,7 +197,12 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
                                  help="Caps the gradient's length, so one bad step cannot blow the weights up.")
     seed = box("seed").number_input("Seed", 0, 1_000_000, tr.seed, key=k("seed"),
                                     help="Starting weights and shuffling: the same seed gives the same numbers.")
-    return config.replace(epochs=int(epochs), lr=float(lr), batch_size=int(batch), clip=float(clip), seed=int(seed))
+    members = box("members").slider(
+        "Models averaged", 1, MAX_MEMBERS, min(base.members, MAX_MEMBERS), key=k("members"),
+        help="Train this many models from different seeds at once and forecast with their median: one "
+             "unlucky start then matters less. The gate view shows the first of them.")
+    return config.replace(epochs=int(epochs), lr=float(lr), batch_size=int(batch), clip=float(clip), seed=int(seed),
+                          members=int(members))
 
 
 def _link_config(k, n: int, lim) -> None:
@@ -204,13 +212,14 @@ def _link_config(k, n: int, lim) -> None:
     share.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
     share.take("window", k("window"), lo=2, hi=max(2, min(200, n // 2)))
     share.take("test", k("test"), lo=1, hi=max(1, n // 3))
-    share.take("transform", k("transform"), options=list(TRANSFORMS), kind=str)
+    share.take("transform", k("transform"), options=TRANSFORM_OPTIONS, kind=str)
     share.take("scale", k("scale"), options=list(SCALERS), kind=str)
     share.take("epochs", k("epochs"), lo=10, hi=max(10, lim.epochs), step=10)
     share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
     share.take("batch", k("batch"), options=BATCHES)
     share.take("clip", k("clip"), options=CLIPS, kind=float)
     share.take("seed", k("seed"), lo=0, hi=1_000_000)
+    share.take("members", k("members"), lo=1, hi=MAX_MEMBERS)
 
 
 def uploaded_model(series, config: ForecastConfig):
@@ -255,12 +264,30 @@ def show_forecast(job) -> None:
     st.table(table.style.format("{:.2f}", na_rep="n/a"))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
                "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
+    st.caption(forecast_provenance(r))
     if r.beats_seasonal_naive is False:
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    "Try the log_diff transform, a different window, or more epochs.")
     elif r.metrics["lstm"]["rmse"] > r.metrics[r.best_baseline]["rmse"]:
         st.warning(f"The model does not beat the {r.best_baseline.replace('_', ' ')} baseline. "
                    "Try another transform or more epochs.")
+
+
+def forecast_provenance(r) -> str:
+    """How many models the forecast is the median of, and which transform, chosen how: from the run."""
+    seeds = r.member_seeds
+    who = (f"The median of **{r.members} models** trained at once from seeds {seeds[0]}-{seeds[-1]}"
+           if r.members > 1 else f"**One model** (seed {seeds[0]})")
+    c = r.transform
+    name = f"**{plain(c.chosen)}**"
+    if c.requested == AUTO and c.scores:
+        scores = " · ".join(f"{plain(k)} {v:,.3g}" for k, v in sorted(c.scores.items(), key=lambda kv: kv[1]))
+        how = f"transform {name}, chosen automatically: {plain(c.why)}; validation RMSE {scores}"
+    elif c.requested == AUTO:
+        how = f"transform {name}: {plain(c.why)}"
+    else:
+        how = f"transform {name}, set by hand"
+    return f"{who}; {how}."
 
 
 def trace_selection(job) -> tuple[int, int, int]:
@@ -321,7 +348,9 @@ def gate_view(job, link: dict):
     else:
         st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
     st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
-               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row).")
+               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row)."
+               + (f" These are the gates of {f.member_label}; the forecast is the median of all {len(f.members)}."
+                  if len(f.members) > 1 else ""))
     H = trace.block(layer=layer).shape[2]
     if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
         del st.session_state["gv_units"]  # another model with fewer units

@@ -18,7 +18,7 @@ from lstmviz.forecast import ForecastConfig
 # link name -> ForecastConfig field (the config part of a link)
 CONFIG = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "window": "window", "test": "test",
           "transform": "transform", "scale": "scale", "epochs": "epochs", "lr": "lr", "batch": "batch_size",
-          "clip": "clip", "seed": "seed"}
+          "clip": "clip", "seed": "seed", "members": "members"}
 VIEW = ("view", "on", "start", "epoch", "layer", "t", "unit")
 PAGE = ("explore", "src", "series", "len", "period", "noise", "nseed", "typed", "model", "present", "lesson")
 TASK = ("task", "tlength", "n", "ex", "fbias")

@@ -1,0 +1,69 @@
+"""Defaults that fit the data: a window spanning a season, a transform chosen without the test points."""
+import numpy as np
+import pytest
+
+from lstmviz.data import Series
+from lstmviz.defaults import CANDIDATES, choose_transform, default_window
+from lstmviz.forecast import ForecastConfig, default_config, evaluate, fit, resolve
+
+
+def weekly(n=300, seed=0):
+    t = np.arange(n)
+    rng = np.random.default_rng(seed)
+    return Series(50 + 0.02 * t + 5 * np.sin(2 * np.pi * t / 52) + rng.normal(0, 0.5, n), name="weekly", season=52)
+
+
+def test_window_spans_a_season_within_the_limits():
+    assert default_window(None, 200) == 12
+    assert default_window(4, 200) == 12  # a short season: the usual 12 already spans three
+    assert default_window(52, 300) == 52
+    assert default_window(52, 90) == 30  # a third of the training part at most
+    assert default_window(500, 10_000) == 200  # the page's slider stops at 200
+    c = default_config(weekly(), test=20)
+    assert c.window == 52 and c.window >= weekly().season and c.test == 20
+    assert default_config(weekly(), test=20, season=26).window == 26  # a season given by hand counts
+
+
+def test_auto_transform_ignores_the_test_points():
+    s = weekly()
+    config = default_config(s, test=20)
+    wild = s.values.copy()
+    wild[-20:] = np.linspace(1e4, -1e4, 20)  # nothing like the rest
+    a, ca = resolve(s, config)
+    b, cb = resolve(Series(wild, season=52), config)
+    assert ca.chosen == cb.chosen == a.transform == b.transform
+    assert ca.scores == cb.scores and ca.holdout == cb.holdout == 20
+    assert set(ca.scores) <= set(CANDIDATES) and len(ca.scores) >= 3
+    assert ca.chosen == min(ca.scores, key=ca.scores.get)
+
+
+def test_auto_transform_follows_the_validation_scores():
+    t = np.arange(120)
+    growth = 100 * np.exp(0.03 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))  # multiplicative: logs help
+    c = choose_transform(growth, "auto", 12, "minmax", 12, 12)
+    assert c.chosen == "log_diff" and c.scores["log_diff"] < c.scores["diff"] < c.scores["none"]
+    negative = choose_transform(-growth, "auto", 12, "minmax", 12, 12)
+    assert "log_diff" not in negative.scores and negative.chosen in negative.scores
+    assert choose_transform(growth, "diff", 12, "minmax", 12, 12).chosen == "diff"  # by hand: as given
+    short = choose_transform(growth[:12], "auto", 12, "minmax", 12, 4)
+    assert short.chosen == "log_diff" and short.scores == {} and "too few" in short.why
+
+
+def test_fitted_config_and_report_name_the_chosen_transform():
+    s = weekly(160)
+    f = fit(s, ForecastConfig(window=12, test=12, transform="auto", hidden_size=4).replace(epochs=3))
+    r = evaluate(f, horizon=0)
+    assert f.config.transform == f.transform.kind == r.transform.chosen != "auto"
+    assert r.transform.requested == "auto" and r.transform.to_dict()["validation_rmse"] == r.transform.scores
+
+
+def test_default_transform_is_auto_and_never_takes_logs_of_non_positive_data():
+    assert default_config(Series(np.arange(1.0, 60))).transform == "auto"
+    for values in (np.arange(0.0, 60), -np.arange(1.0, 60)):
+        config, choice = resolve(Series(values), default_config(Series(values)))
+        assert choice.chosen != "log_diff" and config.transform == choice.chosen
+
+
+@pytest.mark.parametrize("n,members", [(200, 5), (7000, 1)])
+def test_small_series_get_an_ensemble_by_default(n, members):
+    assert default_config(Series(np.arange(1.0, n + 1))).members == members
