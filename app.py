@@ -11,7 +11,7 @@ import torch
 
 from lstmviz.errors import LstmVizError
 from ui import forecast, lessons, share, tasks, text
-from ui.common import keep, limits, presenting
+from ui.common import FirstScreen, keep, limits, presenting
 
 # A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
 # server without internet cannot reach.
@@ -53,7 +53,7 @@ def main() -> None:
     notices = st.container()
     # The next step on the first screen (a projector shows no more): the page's Train button, the lessons.
     row = st.container(horizontal=True, vertical_alignment="center")
-    step = row.container(horizontal=True, vertical_alignment="center")
+    step = FirstScreen(row.container(), st.container())
     with row:
         lessons.picker(main=True)
     raw = share.pending("explore")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lstmviz import figures
@@ -80,9 +81,17 @@ class Step:
         return self.problem is None
 
 
-def train_button(check: Callable[[], None], key: str, help: str, main) -> Step:
-    """The Train button in the sidebar (where this is called) and again in `main`, the first screen: both
-    press the same thing; disabled, with the reason beside each, when `check()` raises. Pressed also
+class FirstScreen(NamedTuple):
+    """The main area's first lines, on every page's first screen: `row` holds the Train button (the
+    lessons menu sits beside it); `why` is the full-width line under it, for why it is disabled."""
+
+    row: DeltaGenerator
+    why: DeltaGenerator
+
+
+def train_button(check: Callable[[], None], key: str, help: str, top: FirstScreen) -> Step:
+    """The Train button in the sidebar (where this is called) and again in `top`, the first screen: both
+    press the same thing; disabled, with the reason by each, when `check()` raises. Pressed also
     right after a lesson was started (it presses Train for the user)."""
     problem = None
     try:
@@ -92,20 +101,20 @@ def train_button(check: Callable[[], None], key: str, help: str, main) -> Step:
         st.error(plain(problem))
     clicked = st.button("Train model", type="primary", disabled=problem is not None, key=key,
                         use_container_width=True, help=help)
-    clicked = main_train_button(main, key, problem, help) or clicked
+    clicked = main_train_button(top, key, problem, help) or clicked
     lesson = bool(st.session_state.pop("lesson_train", False))
     return Step(problem is None and (clicked or lesson), problem)
 
 
-def main_train_button(main, key: str, problem: str | None, help: str = "", waiting: bool = False) -> bool:
-    """The main area's Train button (`key` + "_main") in `main` (a horizontal container), with the reason
-    beside it when it is disabled: an error, or a plain note while the page is `waiting` for data."""
-    clicked = main.button("Train model", type="primary", disabled=problem is not None, key=f"{key}_main", help=help)
-    if problem is not None:
-        if waiting:  # the data is chosen in the sidebar, on the left
-            main.info(plain(problem), icon=":material/arrow_back:")
-        else:
-            main.error(plain(problem), icon=":material/block:")
+def main_train_button(top: FirstScreen, key: str, problem: str | None, help: str = "", waiting: bool = False) -> bool:
+    """The main area's Train button (`key` + "_main"), with the reason right under it when it is
+    disabled: an error, or a plain note while the page is `waiting` for data."""
+    clicked = top.row.button("Train model", type="primary", disabled=problem is not None, key=f"{key}_main",
+                             help=help)
+    if problem is not None and waiting:  # the data is chosen in the sidebar, on the left
+        top.why.info(plain(problem), icon=":material/arrow_back:")
+    elif problem is not None:
+        top.why.error(plain(problem), icon=":material/block:")
     return clicked
 
 
