@@ -126,3 +126,10 @@ def test_switching_the_text_puts_the_old_texts_results_away():
     at.radio(key="text_source").set_value("brackets").run()
     assert not any("bits per character" in m.value for m in at.main.markdown)
     assert any("other data" in c.value for c in at.main.caption)
+
+
+def test_with_uploaded_weights_the_main_area_says_where_to_put_them():
+    at = _new()
+    at.radio(key="model_source").set_value("Upload weights").run()
+    assert not any(b.label.startswith("Train") for b in at.button)  # nothing to train here
+    assert any("Upload the weights in the sidebar" in i.value for i in at.main.info)

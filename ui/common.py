@@ -126,7 +126,7 @@ def trained_caption(res) -> None:
 def stale_warning(ready: bool = True) -> None:
     st.warning("Settings changed since this model was trained: the results below are for the earlier settings. "
                + ("Press **Train model** to update them." if ready else
-                  "The new settings cannot train: see the reason beside the Train button."),
+                  "The new settings cannot train: the reason is under the Train button."),
                icon=":material/warning:")
 
 

@@ -551,6 +551,9 @@ def page(link: dict, top) -> None:
         if not trainable:
             link["model"] = "upload"
             own = uploaded_model(series, config)
+            if st.session_state.get("weights") is None:  # nothing uploaded yet (a bad file has its error)
+                top.why.info("Upload the weights in the sidebar (2 · Model) to see their gates on this data.",
+                             icon=":material/arrow_back:")
         else:
             def check():
                 config.check(len(series))
