@@ -11,7 +11,7 @@ import torch
 
 from lstmviz.errors import LstmVizError
 from ui import forecast, lessons, share, tasks, text
-from ui.common import keep, limits, presenting
+from ui.common import FirstScreen, keep, limits, presenting
 
 # A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
 # server without internet cannot reach.
@@ -51,6 +51,11 @@ def main() -> None:
     if presenting():
         st.html(PRESENTER_CSS)
     notices = st.container()
+    # The next step on the first screen (a projector shows no more): the page's Train button, the lessons.
+    row = st.container(horizontal=True, vertical_alignment="center")
+    step = FirstScreen(row.container(), st.container())
+    with row:
+        lessons.picker(main=True)
     raw = share.pending("explore")
     if raw is not None and share.parse("explore", raw, str, list(EXPLORE)) is not None:
         st.session_state["explore"] = EXPLORE[raw]
@@ -62,11 +67,11 @@ def main() -> None:
     share.drop_other_modes(slug)
     link: dict[str, str] = {"explore": slug}
     if mode == EXPLORE["tasks"]:
-        tasks.page(link)
+        tasks.page(link, step)
     elif mode == EXPLORE["text"]:
-        text.page(link)
+        text.page(link, step)
     else:
-        forecast.page(link)
+        forecast.page(link, step)
     if presenting():
         link["present"] = "1"
     share.write_link(link)

@@ -10,7 +10,7 @@ import torch
 
 from .record import Trace
 
-__all__ = ["csv_bytes", "trace_npz", "state_dict_bytes", "json_bytes", "safe_cell"]
+__all__ = ["csv_bytes", "forecast_frame", "trace_npz", "state_dict_bytes", "json_bytes", "safe_cell"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,6 +29,25 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(safe_cell)
     return out.to_csv(index=False).encode("utf-8")
+
+
+def forecast_frame(series, report, n_train: int) -> pd.DataFrame:
+    """One row per step from the test range to the end of the forecast beyond the data.
+
+    Columns: t (position in the series), `time` (the series' time axis, when it has one), actual,
+    recursive (the forecast from the end of training), one_step, each baseline, and beyond (the
+    forecast from the end of the data). Each forecast is empty where it does not reach.
+    """
+    n, k = len(series), len(report.forecast)
+    frame = pd.DataFrame({"t": np.arange(n_train, n + k)})
+    if series.time is not None:
+        frame["time"] = np.concatenate([np.asarray(series.time)[n_train:], series.x_beyond(k)])
+    pad = np.full(k, np.nan)
+    for name, values in {"actual": report.actual, "recursive": report.test_predictions, "one_step": report.one_step,
+                         **report.baselines}.items():
+        frame[name] = np.concatenate([values, pad])
+    frame["beyond"] = np.concatenate([np.full(n - n_train, np.nan), report.forecast])
+    return frame
 
 
 def trace_npz(trace: Trace) -> bytes:

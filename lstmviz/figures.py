@@ -166,7 +166,7 @@ def forecast_figure(series: Series, report, n_train: int) -> go.Figure:
     data.append(_line(test_x, report.test_predictions, "recursive forecast (test)", COLORS["lstm"], width=3))
     last = x[-1]
     if len(report.forecast):
-        fx = _extend(x, len(report.forecast))
+        fx = series.x_beyond(len(report.forecast))
         data.append(_line(np.concatenate([x[-1:], fx]), np.concatenate([y[-1:], report.forecast]),
                           "forecast beyond the data", COLORS["beyond"], dash="dash", width=3))
         last = fx[-1]
@@ -178,19 +178,6 @@ def forecast_figure(series: Series, report, n_train: int) -> go.Figure:
         xaxis=dict(range=[_scalar(first), _scalar(last)]),
         shapes=[dict(type="line", xref="x", yref="paper", x0=split, x1=split, y0=0, y1=1,
                      line=dict(dash="dot", color="gray"))])))
-
-
-def _extend(x: np.ndarray, k: int) -> np.ndarray:
-    """k more x values after x, keeping its spacing (dates by their median step)."""
-    x = np.asarray(x)
-    if np.issubdtype(x.dtype, np.datetime64) and len(x) > 1:
-        step = np.median(np.diff(x[-13:]))
-        if abs(step / np.timedelta64(1, "D") - 30.4) < 3:  # monthly: step by calendar months
-            months = x[-1].astype("datetime64[M]") + np.arange(1, k + 1)
-            return months.astype(x.dtype)
-        return x[-1] + step * np.arange(1, k + 1)
-    step = x[-1] - x[-2] if len(x) > 1 else 1
-    return x[-1] + step * np.arange(1, k + 1)
 
 
 def _zrange(q: str, z: np.ndarray) -> tuple[float, float]:

@@ -42,3 +42,16 @@ class Series:
     def x(self) -> np.ndarray:
         """The x axis to plot against: the time column, or 0..N-1."""
         return self.time if self.time is not None else np.arange(len(self.values))
+
+    def x_beyond(self, k: int) -> np.ndarray:
+        """(k,) x values after the last, keeping its spacing (dates by their median step; monthly dates
+        by calendar months): where a forecast beyond the data goes."""
+        x = np.asarray(self.x())
+        if np.issubdtype(x.dtype, np.datetime64) and len(x) > 1:
+            step = np.median(np.diff(x[-13:]))
+            if abs(step / np.timedelta64(1, "D") - 30.4) < 3:  # monthly: step by calendar months
+                months = x[-1].astype("datetime64[M]") + np.arange(1, k + 1)
+                return months.astype(x.dtype)
+            return x[-1] + step * np.arange(1, k + 1)
+        step = x[-1] - x[-2] if len(x) > 1 else 1
+        return x[-1] + step * np.arange(1, k + 1)

@@ -76,3 +76,10 @@ class Server:
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+
+
+def train_button(page):
+    """The main area's Train button (the sidebar has the same one: a bare role query would match two)."""
+    import re
+
+    return page.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile("^Train"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Server, launch, require_browser
+from tests.browser import Server, launch, require_browser, train_button
 
 SHOTS = Path(os.environ.get("LSTMVIZ_SHOTS", "")) if os.environ.get("LSTMVIZ_SHOTS") else None
 
@@ -63,7 +63,7 @@ def wait_idle(page, timeout=120_000):
 
 def train(page):
     """Press Train, wait for the result, and open the Forecast view with its metrics."""
-    page.get_by_role("button", name=re.compile("^Train")).click()
+    train_button(page).click()
     # done when a result is shown that is not an earlier one marked stale
     page.wait_for_function(
         "() => [...document.querySelectorAll('p')].some(p => /^Trained \\d+ epochs/.test(p.innerText)) && "
@@ -75,7 +75,7 @@ def train(page):
 
 
 def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
-    page.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
+    train_button(page).wait_for(timeout=60_000)
     no_exception(page)
     shot(page, "1-loaded")
 
@@ -135,7 +135,7 @@ def _browser_page(p, url, errors):
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
     watch_page(pg, errors)
     pg.goto(url)
-    pg.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
+    train_button(pg).wait_for(timeout=60_000)
     return browser, pg
 
 
@@ -205,13 +205,14 @@ def test_presenter_mode_plays_the_gates(server, tmp_path):
 
 
 def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
-    """Lesson 4 (counting) from the sidebar: it trains, marks its signature seen, and the task views draw."""
+    """Lesson 4 (counting) from the menu beside Train: it trains, marks its signature seen, and the task views draw."""
     from playwright.sync_api import sync_playwright
 
     shots = SHOTS or tmp_path
     errors = []
     with sync_playwright() as p:
         browser, pg = _browser_page(p, server.url, errors)
+        pg.locator('[data-testid="stMain"]').get_by_text("Guided lessons").click()  # the menu by Train
         pg.get_by_role("button", name=re.compile("Counting: a\\^n b\\^n")).click()
         pg.get_by_text(re.compile("^Signature seen")).wait_for(timeout=120_000)
         wait_idle(pg)
@@ -234,7 +235,7 @@ def test_text_mode_colours_the_text_and_hover_shows_the_value(server, tmp_path):
     errors = []
     with sync_playwright() as p:
         browser, pg = _browser_page(p, server.url + "/?explore=text&epochs=3&hidden=32", errors)
-        pg.get_by_role("button", name=re.compile("^Train")).click()
+        train_button(pg).click()
         pg.get_by_text(re.compile("^Held-out: .* bits per character")).wait_for(timeout=120_000)
         pg.locator(".lstmviz-text span[title]").first.wait_for(timeout=60_000)
         wait_idle(pg)

@@ -10,7 +10,7 @@ import streamlit as st
 from lstmviz import analysis, export, figures
 from lstmviz.bundle import is_bundle, make_bundle
 from lstmviz.byom import load_state_dict
-from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, builtin, parse_text
+from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, Transform, builtin, parse_text
 from lstmviz.errors import LstmVizError
 from lstmviz.defaults import AUTO
 from lstmviz.forecast import MAX_MEMBERS, ForecastConfig, default_config, model_from_state_dict, preset
@@ -21,8 +21,9 @@ from . import datasource
 from . import lessons as lesson_ui
 from . import share
 from .common import CELL_HELP
-from .common import (chart, gates_side_by_side, int_slider, limits, pick_view, plain, presenting, read_csv,
-                     read_run_bundle, registry, session_id, stale_warning, train_button, upload_bytes, wait_all, watch)
+from .common import (chart, gates_side_by_side, int_slider, limits, main_train_button, pick_view, plain, presenting,
+                     read_csv, read_run_bundle, registry, session_id, stale_warning, this_data, train_button,
+                     upload_bytes, wait_all, watch)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -147,7 +148,7 @@ PRESENTER_CONTROLS = ("cell", "hidden", "epochs", "seed")
 
 
 def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True,
-                  essential: tuple[str, ...] | None = None) -> ForecastConfig:
+                  essential: tuple[str, ...] | None = None, series=None) -> ForecastConfig:
     """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
     so switching series brings back that series' defaults. Uploaded weights bring their own
     architecture, so then only the data controls show. In presenter mode only the `essential`
@@ -156,6 +157,7 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     tr = base.train
     lim = limits()
     _link_config(k, n, lim)
+    switched = _safe_transform(k, base, series) if series is not None else None
     main, more = st.container(), (st.expander("More settings") if presenting() else st.container())
     essential = essential or PRESENTER_CONTROLS
     box = lambda name: main if not presenting() or name in essential else more  # noqa: E731
@@ -178,6 +180,9 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
         "Transform", TRANSFORM_OPTIONS, TRANSFORM_OPTIONS.index(base.transform), key=k("transform"),
         help="log tames growing swings; differencing removes trend; the model predicts the transformed series. "
              "auto tries each on the end of the training part (never the test points) and keeps the best.")
+    if switched and transform not in ("log", "log_diff"):
+        box("transform").caption(f"Not every value is above 0, so the transform is now '{transform}', not "
+                                 f"'{switched}' (logs need positive values).")
     scale = box("scale").selectbox("Scaling", SCALERS, SCALERS.index(base.scale), key=k("scale"),
                                    help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1.")
     config = base.replace(window=int(window), test=int(test), transform=transform, scale=scale, **arch)
@@ -203,6 +208,21 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
              "unlucky start then matters less. The gate view shows the first of them.")
     return config.replace(epochs=int(epochs), lr=float(lr), batch_size=int(batch), clip=float(clip), seed=int(seed),
                           members=int(members))
+
+
+def _safe_transform(k, base: ForecastConfig, series) -> str | None:
+    """New data with a value at or below 0 cannot keep a log transform chosen for earlier data: it goes
+    back to the data's default (diff) before Train. Returns the transform it replaced for this data, if
+    any. Chosen again by hand, log stays, and the Train button says why it cannot train."""
+    ss = st.session_state
+    if ss.get(k("transform_for")) != series.key:
+        ss[k("transform_for")] = series.key
+        ss.pop(k("transform_from"), None)
+        old = ss.get(k("transform"))
+        if old in ("log", "log_diff") and not np.all(series.values > 0):
+            ss[k("transform")] = base.transform if base.transform not in ("log", "log_diff") else "diff"
+            ss[k("transform_from")] = old
+    return ss.get(k("transform_from"))
 
 
 def _link_config(k, n: int, lim) -> None:
@@ -425,27 +445,33 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
 
 
 def downloads(job, link: dict) -> None:
-    """Download buttons; each file is built only when its button is clicked."""
+    """Download buttons; each file is built only when its button is clicked.
+
+    on_click="ignore": a click that reran the page would void the other buttons' deferred files, so
+    quick clicks on several buttons lost downloads."""
     f, r = job.fitted, job.report
     _gate_link(link)
     view = {k: link[k] for k in share.VIEW if k in link}
     st.download_button("Run bundle (data + settings, JSON)", lambda: make_bundle(f.series, f.config, view),
-                       "lstmviz-run.json", "application/json", type="primary",
+                       "lstmviz-run.json", "application/json", type="primary", on_click="ignore",
                        help="Upload it under Data > Upload CSV (here or on another lstmviz) to restore this run.")
     st.caption("A run bundle holds the data, every setting and the view: upload it under **Data > Upload CSV** to "
                "restore the run anywhere. Links (the address bar) carry settings but not uploaded files.")
     trace = job.trace(*trace_selection(job))
-    frame = lambda: pd.DataFrame({"t": np.arange(f.n_train, len(f.series)), "actual": r.actual,  # noqa: E731
-                                  "recursive": r.test_predictions, "one_step": r.one_step, **r.baselines})
     c = st.columns(3)
-    c[0].download_button("Forecast (CSV)", lambda: export.csv_bytes(frame()), "forecast.csv", "text/csv")
-    c[1].download_button("Model (state_dict .pt)", lambda: export.state_dict_bytes(f.model), "model.pt")
+    c[0].download_button("Forecast (CSV)", lambda: export.csv_bytes(export.forecast_frame(f.series, r, f.n_train)),
+                         "forecast.csv", "text/csv", on_click="ignore",
+                         help="The test range (actual, forecasts, baselines) and the forecast beyond the data, "
+                              "by date when the series has them.")
+    c[1].download_button("Model (state_dict .pt)", lambda: export.state_dict_bytes(f.model), "model.pt",
+                         on_click="ignore")
     c[2].download_button("Config (JSON)", lambda: export.json_bytes(f.config.to_dict()), "config.json",
-                         "application/json")
+                         "application/json", on_click="ignore")
     st.caption("The gate trace of what the Gate dynamics view shows now (its window and epoch):")
     c = st.columns(3)
-    c[0].download_button("Gate trace (tidy CSV)", lambda: export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv")
-    c[1].download_button("Gate trace (NPZ)", lambda: export.trace_npz(trace), "trace.npz")
+    c[0].download_button("Gate trace (tidy CSV)", lambda: export.csv_bytes(trace.to_frame()), "trace.csv", "text/csv",
+                         on_click="ignore")
+    c[1].download_button("Gate trace (NPZ)", lambda: export.trace_npz(trace), "trace.npz", on_click="ignore")
 
 
 def compare_view(job) -> None:
@@ -485,14 +511,14 @@ def compare_view(job) -> None:
     st.caption(f"Each model's final weights on the gate view's input (from position {start}, {length} steps).")
 
 
-def show_results(job, current_key, link: dict) -> None:
+def show_results(job, current_key, link: dict, ready: bool = True) -> None:
     if job.error:
         what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
         st.error(f"{what}: {plain(job.error)}")
         return
     f = job.fitted
     if job.key != current_key:
-        stale_warning()
+        stale_warning(ready)
     res = f.result
     if res is None:
         st.caption(f"Uploaded weights: {f.model.arch.describe()}")
@@ -533,17 +559,16 @@ def _gate_link(link: dict) -> None:
 
 
 
-def page(link: dict) -> None:
-    """The forecasting page: sidebar controls, training, results. Fills `link` with this run's settings."""
+def page(link: dict, top) -> None:
+    """The forecasting page: sidebar controls, training, results. Fills `link` with this run's settings;
+    the Train button shows again in `top`, on the first screen."""
     with st.sidebar:
         st.header("1 · Data")
         series, base, ctx = choose_source(link)
     reg = registry()
-    job = reg.get(st.session_state.get("job_key"))
-    if series is None:
-        st.info("Choose or fix the data in the sidebar to begin.")
-        if job is not None and job.done:  # nothing lost: the last results stay, marked as stale
-            show_results(job, None, link)
+    if series is None:  # the last results are not this data's: they stay away until it comes back
+        main_train_button(top, "train", "Choose the data, or fix it, in the sidebar first.", waiting=True)
+        this_data(reg.get(st.session_state.get("job_key")), False)
         return
     with st.sidebar:
         st.header("2 · Model")
@@ -552,27 +577,34 @@ def page(link: dict) -> None:
         if share.pending("model") == "upload":
             share.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
-        config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential())
+        config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential(), series=series)
         if st.session_state.pop("bundle_check", False) and config != base:
             _bundle_differences(base, config)
         link.update(share.config_params(config, trainable))
         if not trainable:
             link["model"] = "upload"
             own = uploaded_model(series, config)
+            if st.session_state.get("weights") is None:  # nothing uploaded yet (a bad file has its error)
+                top.why.info("Upload the weights in the sidebar (2 · Model) to see their gates on this data.",
+                             icon=":material/arrow_back:")
         else:
             def check():
                 config.check(len(series))
                 limits().check_config(config)
+                Transform(config.transform).to_z(series.values)  # logs need every value above 0
 
-            clicked = train_button(check, "train", "Train on everything but the test points.")
+            step = train_button(check, "train", "Train on everything but the test points.", top)
     lesson_slot = st.container()
     chart(figures.series_preview(series, config.test), "preview")
     if not trainable:
         if own is not None:
             show_results(own, own.key, link)
         return
-    if clicked:
+    if step.pressed:
         st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds,
                                                 owner=session_id()).key
-    lesson_ui.around(lesson_slot, reg.get(st.session_state.get("job_key")), (series.key, config), link,
-                     "Choose settings in the sidebar and press **Train model**.", watch, show_results)
+    job = reg.get(st.session_state.get("job_key"))
+    job = this_data(job, job is not None and job.key[0] == series.key)
+    lesson_ui.around(lesson_slot, job, (series.key, config), link,
+                     "Choose settings in the sidebar and press **Train model**." if step.ready else None, watch,
+                     lambda job, key, link: show_results(job, key, link, step.ready))

@@ -16,15 +16,18 @@ MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task"
 WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
 
 
-def picker() -> None:
-    """Sidebar: the lesson buttons."""
+def picker(main: bool = False) -> None:
+    """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button."""
     current = st.session_state.get("lesson")
-    with st.expander("Guided lessons", expanded=current is None, icon=":material/school:"):
+    prefix = "lesson_main_" if main else "lesson_"  # two sets of the same buttons need their own keys
+    box = (st.popover("Guided lessons", icon=":material/school:") if main else
+           st.expander("Guided lessons", icon=":material/school:"))  # closed: the main area has them at hand
+    with box:
         for les in lessons.LESSONS.values():
-            st.button(les.title, key=f"lesson_{les.id}", on_click=start, args=(les.id,), use_container_width=True,
+            st.button(les.title, key=f"{prefix}{les.id}", on_click=start, args=(les.id,), use_container_width=True,
                       type="primary" if les.id == current else "secondary")
         if current:
-            st.button("Leave the lesson", key="lesson_leave", on_click=leave, use_container_width=True)
+            st.button("Leave the lesson", key=f"{prefix}leave", on_click=leave, use_container_width=True)
 
 
 def start(lesson_id: str) -> None:
@@ -145,7 +148,8 @@ def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
         with slot:
             card(current, link)
     if job is None:
-        st.info(prompt)
+        if prompt:  # None when training cannot start: the reason is beside the Train button
+            st.info(prompt)
         return
     if not job.done:
         watch(job)

@@ -17,8 +17,9 @@ from lstmviz.models import count_parameters
 from . import lessons as lesson_ui
 from . import share
 from .common import CELL_HELP
-from .common import (chart, gates_side_by_side, job_result, keep, limits, pick_view, plain, presenting,
-                     read_csv, registry, session_id, train_button, trained_caption, upload_bytes, wait_all, watch)
+from .common import (chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view, plain,
+                     presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
+                     upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -131,11 +132,14 @@ def _job(config: tasks.TaskConfig, data, data_key) -> FunctionJob:
                                 session_id())
 
 
-def page(link: dict) -> None:
+def page(link: dict, top) -> None:
+    """The tasks page; the Train button shows again in `top`, on the first screen."""
     with st.sidebar:
         st.header("1 · Task")
         name, base, data, data_key = _source(link)
         if base is None:
+            main_train_button(top, "task_train", "Upload a CSV of sequences in the sidebar first, or pick a task.",
+                              waiting=True)
             return
         st.header("2 · Model")
         config = _config(name, base, data)
@@ -149,7 +153,7 @@ def page(link: dict) -> None:
             if data is None:
                 tasks.TASKS[name](2, config.length, 0)  # the generator's own checks
 
-        clicked = train_button(check, "task_train", "Train on the training sequences; the rest are held out.")
+        step = train_button(check, "task_train", "Train on the training sequences; the rest are held out.", top)
     lesson_slot = st.container()
     if data is None:
         try:
@@ -160,17 +164,21 @@ def page(link: dict) -> None:
         except LstmVizError:
             pass  # the sidebar already says what is wrong with these settings
     key = ("task", config, data_key)
-    if clicked:
+    if step.pressed:
         st.session_state["task_job"] = _job(config, data, data_key).key
     regress = data.kind == "regress" if data is not None else name in ("adding", "remember")
-    lesson_ui.around(lesson_slot, registry().get(st.session_state.get("task_job")), key, link,
-                     "Choose a task and settings in the sidebar and press **Train model**.",
+    job = registry().get(st.session_state.get("task_job"))
+    # another task (or another file) is other data; its length or seed is a setting, marked stale
+    job = this_data(job, job is not None and job.key[1].task == config.task and job.key[2] == data_key)
+    lesson_ui.around(lesson_slot, job, key, link,
+                     "Choose a task and settings in the sidebar and press **Train model**." if step.ready else None,
                      lambda job: watch(job, "Loss (MSE)" if regress else "Loss (cross-entropy, nats)",
-                                       state_key="task_job"), results)
+                                       state_key="task_job"),
+                     lambda job, key, link: results(job, key, link, step.ready))
 
 
-def results(job: FunctionJob, key, link: dict) -> None:
-    r = job_result(job, key)
+def results(job: FunctionJob, key, link: dict, ready: bool = True) -> None:
+    r = job_result(job, key, ready)
     if r is None:
         return
     fit, report = r["fit"], r["report"]

@@ -17,8 +17,8 @@ from lstmviz.textviz import colored_text_html
 
 from . import share
 from .common import presenting
-from .common import (chart, gates_side_by_side, job_result, limits, pick_view, plain, registry, session_id,
-                     train_button, trained_caption, upload_bytes, wait_all, watch)
+from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, registry,
+                     session_id, this_data, train_button, trained_caption, upload_bytes, wait_all, watch)
 from .forecast import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -96,12 +96,14 @@ def _job(text: str, data_key: str, config: tx.TextConfig) -> FunctionJob:
                                 session_id())
 
 
-def page(link: dict) -> None:
+def page(link: dict, top) -> None:
+    """The text page; the Train button shows again in `top`, on the first screen."""
     lim = limits()
     with st.sidebar:
         st.header("1 · Text")
         text, data_key = _source(link)
         if text is None:
+            main_train_button(top, "text_train", "Choose the text, or fix it, in the sidebar first.", waiting=True)
             return
         st.header("2 · Model")
         config = _config(lim)
@@ -111,25 +113,27 @@ def page(link: dict) -> None:
             config.check()
             lim.check_config(config)
 
-        clicked = train_button(check, "text_train", "Learn to predict the next character; the last 10% of the text "
-                                                    "is held out.")
+        step = train_button(check, "text_train", "Learn to predict the next character; the last 10% of the text "
+                                                 "is held out.", top)
     st.caption(f"{len(text):,} characters, {len(set(text))} distinct. The model reads one character at a time "
                "(one-hot) and predicts the next; the last 10% is held out.")
     key = ("text", data_key, config)
-    if clicked:
+    if step.pressed:
         st.session_state["text_job"] = _job(text, data_key, config).key
     job = registry().get(st.session_state.get("text_job"))
+    job = this_data(job, job is not None and job.key[1] == data_key)
     if job is None:
         st.code(text[:600] + ("..." if len(text) > 600 else ""), language=None)
-        st.info("Press **Train model** in the sidebar.")
+        if step.ready:
+            st.info("Press **Train model** to train on this text.")
         return
     if not job.done:
         watch(job, "Loss (bits per character)", scale=BITS, state_key="text_job")
-    results(job, key, link)
+    results(job, key, link, step.ready)
 
 
-def results(job, key, link: dict) -> None:
-    r = job_result(job, key)
+def results(job, key, link: dict, ready: bool = True) -> None:
+    r = job_result(job, key, ready)
     if r is None:
         return
     fit = r["fit"]
