@@ -149,16 +149,21 @@ def _drop_totals(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return frame, None
 
 
+_INDEX_NAMES = re.compile(r"^(index|idx|row|rows|row ?(id|no|number|num)|#|no\.?|nr\.?|n|num|number|id|obs|"
+                          r"observation|t|step|time ?step|period|x|level_0)$", re.I)
+
+
 def _index_column(frame: pd.DataFrame) -> str | None:
-    """The first column when a writer added it as a row index: pandas and R leave its header empty, or it
-    counts 0, 1, 2, ... (or 1, 2, 3, ...) beside other columns."""
+    """The first column when a writer added it as a row index: pandas and R leave its header empty, or,
+    named like an index (index, row, id, #, ...), it counts 0, 1, 2, ... (or 1, 2, 3, ...) beside other
+    columns. A column named otherwise stays data: a sequence file's first step may count too."""
     if frame.shape[1] < 2:
         return None
     name = frame.columns[0]
     if name.startswith("Unnamed: ") or name == "":
         return name
     col = frame[name]
-    if not pd.api.types.is_integer_dtype(col) or len(col) < 3:
+    if not _INDEX_NAMES.match(name.strip()) or not pd.api.types.is_integer_dtype(col) or len(col) < 3:
         return None
     v = col.to_numpy()
     return name if v[0] in (0, 1) and bool(np.all(np.diff(v) == 1)) else None

@@ -64,10 +64,11 @@ def test_with_no_data_the_main_area_says_where_to_get_it():
 
 def test_typed_data_below_zero_drops_the_log_transform_before_train():
     at = _typed(_new(), ", ".join(str(100 + 3 * k + (k % 12)) for k in range(48)))
-    assert at.selectbox(key="typed:transform").value == "log_diff"  # positive: the default
+    assert at.selectbox(key="typed:transform").value == "auto"  # the default: chosen on a validation split
+    at.selectbox(key="typed:transform").set_value("log_diff").run()  # fine while every value is positive
     values = ", ".join(str(-20 + 3 * k + (k % 12)) for k in range(48))
     at.text_area(key="typed").set_value(values).run()
-    assert at.selectbox(key="typed:transform").value == "diff"
+    assert at.selectbox(key="typed:transform").value == "auto"  # back to the data's default
     assert any("not 'log_diff'" in c.value for c in at.sidebar.caption), _texts(at.sidebar.caption)
     assert not at.button(key="train_main").disabled
     # log chosen by hand for this data: it stays, and Train says why it cannot train
