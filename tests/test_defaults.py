@@ -64,6 +64,6 @@ def test_default_transform_is_auto_and_never_takes_logs_of_non_positive_data():
         assert choice.chosen != "log_diff" and config.transform == choice.chosen
 
 
-@pytest.mark.parametrize("n,members", [(200, 5), (7000, 1)])
-def test_small_series_get_an_ensemble_by_default(n, members):
-    assert default_config(Series(np.arange(1.0, n + 1))).members == members
+def test_one_model_by_default_and_an_ensemble_on_request():
+    assert default_config(Series(np.arange(1.0, 201))).members == 1
+    assert default_config(Series(np.arange(1.0, 201))).replace(members=5).member_seeds == [0, 1, 2, 3, 4]

@@ -48,7 +48,7 @@ def test_the_address_bar_follows_the_controls():
     at.number_input(key="airline:seed").set_value(5).run()
     p = _params(at)
     assert p["src"] == "builtin" and p["series"] == "airline"
-    assert p["hidden"] == "12" and p["seed"] == "5" and p["transform"] == "auto" and p["members"] == "5"
+    assert p["hidden"] == "12" and p["seed"] == "5" and p["transform"] == "auto" and p["members"] == "1"
 
 
 def test_a_copied_link_reproduces_the_run_in_a_new_session():
