@@ -8,8 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale, sample_colorscale
+from plotly.colors import get_colorscale
 
+from . import diagram
 from .analysis import LABELS, RANGES, half_life, saturation
 from .data import Series
 from .record import Trace
@@ -383,105 +384,9 @@ def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, k
                     if t is not None else [])))
 
 
-def _color(v: float, lo: float, hi: float, scale: str) -> str:
-    if not np.isfinite(v):  # no single number (an input of several channels): neutral grey
-        return "rgb(221, 221, 221)"
-    frac = 0.5 if hi <= lo else float(np.clip((v - lo) / (hi - lo), 0, 1))
-    return sample_colorscale(scale, [frac])[0]
-
-
-def _luminance(color: str) -> float:
-    """Relative brightness in [0, 1] of 'rgb(r, g, b)' or '#rrggbb', to pick black or white text."""
-    if color.startswith("#"):
-        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    else:
-        r, g, b = (float(x) for x in color[color.index("(") + 1:color.index(")")].split(",")[:3])
-    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
-
-
 def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int,
-                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING)) -> go.Figure:
-    """The cell schematic at step t for one unit, each box coloured and labelled by its live value."""
-    shapes, notes = [], []  # collected and handed to plotly once: add_shape re-validates per call
-    c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
-
-    def box(x, y, label, value, rng, w=1.15, h=0.8, shape="rect"):
-        lo, hi = rng if rng else (-c_abs, c_abs)
-        fill = _color(value, lo, hi, colorscales[0] if rng == (0, 1) else colorscales[1])
-        shapes.append(dict(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2,
-                           y0=y - h / 2, y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
-        dark = _luminance(fill) < 0.45
-        shown = f"{value:+.3f}" if np.isfinite(value) else "vector"
-        notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{shown}", showarrow=False,
-                          font=dict(size=12, color="white" if dark else "black")))
-
-    def op(x, y, sym):
-        shapes.append(dict(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
-                           fillcolor="#fff", line=dict(color="#333")))
-        notes.append(dict(x=x, y=y, text=sym, showarrow=False, font=dict(size=16, color="black")))
-
-    def arrow(x0, y0, x1, y1):
-        notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                          showarrow=True, arrowhead=2, arrowwidth=1.5, arrowcolor="#555"))
-
-    if kind == "lstm":
-        box(0.6, 4.5, "c<sub>t-1</sub>", v["c_prev"], None)
-        box(0.6, 1.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.2, -0.3, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        for x, q, name in [(2.4, "f", "f σ"), (3.7, "i", "i σ"), (5.0, "g", "g tanh"), (6.6, "o", "o σ")]:
-            box(x, 2.2, name, v[q], (0, 1) if q != "g" else (-1, 1))
-            arrow(x, 1.0, x, 1.88)
-        shapes.append(dict(type="line", x0=1.05, x1=6.6, y0=1.0, y1=1.0, line=dict(color="#555")))
-        arrow(2.2, 0.0, 2.2, 0.95)
-        op(2.4, 4.5, "×")
-        op(4.35, 3.4, "×")
-        op(4.35, 4.5, "+")
-        arrow(1.05, 4.5, 2.17, 4.5)
-        arrow(2.4, 2.5, 2.4, 4.27)
-        arrow(3.7, 2.5, 4.2, 3.2)
-        arrow(5.0, 2.5, 4.5, 3.2)
-        arrow(4.35, 3.62, 4.35, 4.27)
-        arrow(2.62, 4.5, 4.12, 4.5)
-        box(7.9, 4.5, "c<sub>t</sub>", v["c"], None)
-        arrow(4.57, 4.5, 7.45, 4.5)
-        op(7.4, 3.2, "<span style='font-size:9px'>tanh</span>")
-        arrow(7.4, 4.5, 7.4, 3.42)
-        op(7.4, 2.2, "×")
-        arrow(6.6 + 0.45, 2.2, 7.18, 2.2)
-        arrow(7.4, 2.98, 7.4, 2.42)
-        box(8.9, 1.0, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(7.4, 1.98, 8.6, 1.3)
-        xr, yr = [-0.2, 9.6], [-0.8, 5.2]
-    elif kind == "gru":
-        box(0.6, 3.8, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.0, -0.3, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        for x, q, name in [(2.4, "r", "r σ"), (4.0, "z", "z σ"), (5.6, "n", "n tanh")]:
-            box(x, 1.9, name, v[q], (0, 1) if q != "n" else (-1, 1))
-            arrow(x, 0.8, x, 1.58)
-        shapes.append(dict(type="line", x0=1.2, x1=5.6, y0=0.8, y1=0.8, line=dict(color="#555")))
-        arrow(2.0, 0.0, 2.0, 0.75)
-        arrow(0.6, 3.5, 0.6, 0.8)
-        arrow(2.85, 1.9, 5.15, 1.9)
-        op(4.0, 3.8, "×")
-        op(5.6, 3.8, "+")
-        arrow(1.05, 3.8, 3.78, 3.8)
-        arrow(4.0, 2.2, 4.0, 3.58)
-        arrow(5.6, 2.2, 5.6, 3.58)
-        arrow(4.22, 3.8, 5.38, 3.8)
-        box(7.4, 3.8, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(5.82, 3.8, 6.95, 3.8)
-        notes.append(dict(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False,
-                          font=dict(color="#888")))
-        xr, yr = [-0.2, 8.2], [-0.8, 4.9]
-    else:
-        box(0.6, 2.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.0, 0.2, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        box(3.5, 2.0, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(1.05, 2.0, 3.05, 2.0)
-        arrow(2.0, 0.5, 3.1, 1.75)
-        xr, yr = [-0.2, 4.4], [-0.4, 2.8]
-    return _unchecked(dict(data=[], layout=dict(
-        shapes=shapes, annotations=notes, height=380, margin=dict(l=5, r=5, t=35, b=5),
-        title=dict(text=f"{kind.upper()} cell, unit {unit}, t = {t}"), xaxis=dict(visible=False, range=xr),
-        yaxis=dict(visible=False, range=yr, scaleanchor="x"), plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)")))
+                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING), font_size: int = 12,
+                 height: int = 380) -> go.Figure:
+    """The cell schematic (lstmviz/diagram.py) at step t for one unit, each box coloured and labelled
+    by its live value from `v` (analysis.step_values)."""
+    return _unchecked(diagram.draw(kind, v, unit, t, [_scale(s) for s in colorscales], font_size, height))
