@@ -111,7 +111,7 @@ RNN = Cell(
 
 CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
-BOX_W, BOX_H, OP_R = 1.15, 0.8, 0.25
+BOX_W, BOX_H, OP_R = 1.15, 0.8, 0.3
 
 
 def _color(v: float, lo: float, hi: float, scale) -> str:
@@ -170,9 +170,9 @@ def draw(kind: str, v: dict[str, float], unit: int, t: int, colorscales, font_si
         elif n.kind == "op":
             shapes.append(dict(type="circle", x0=n.x - OP_R, x1=n.x + OP_R, y0=n.y - OP_R, y1=n.y + OP_R,
                                fillcolor="#fff", line=dict(color="#333", width=1.5)))
-            small = n.fn in ("tanh", "one_minus")
+            scale = {"tanh": 0.75, "one_minus": 0.95}.get(n.fn, 1.35)  # a word fits the circle smaller than a sign
             notes.append(dict(x=n.x, y=n.y, text=n.label, showarrow=False,
-                              font=dict(size=round(font_size * (0.75 if small else 1.35)), color="black")))
+                              font=dict(size=round(font_size * scale), color="black")))
         else:
             value = v.get(n.name, float("nan"))
             rng = RANGES.get(n.name.removesuffix("_prev"))

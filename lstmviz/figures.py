@@ -15,7 +15,7 @@ from .analysis import LABELS, RANGES, half_life, saturation
 from .data import Series
 from .record import Trace
 
-__all__ = ["decimate", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
+__all__ = ["decimate", "date_label", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
            "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "confusion_figure", "bar_figure",
            "tracks_figure", "SEQUENTIAL", "DIVERGING", "PROJECTOR"]
 
@@ -72,6 +72,12 @@ def _line(x, y, name, color, dash=None, width=2) -> dict:
                 y=np.asarray(y, dtype=np.float64), name=name, mode="lines", line=line)
 
 
+def date_label(v) -> str:
+    """A date as a person writes it: the day alone when the time is midnight."""
+    ts = pd.Timestamp(v)
+    return str(ts.date()) if ts == ts.normalize() else str(ts)
+
+
 def _scalar(v):
     """A JSON-safe axis value: dates as ISO strings, numpy numbers as Python numbers."""
     if isinstance(v, np.datetime64):
@@ -89,8 +95,9 @@ def _stack(n: int, heights=None, plot_px: float = 1000, gap_px: float = 30) -> l
     return [(max(0.0, float(t - sp)), min(1.0, float(t))) for t, sp in zip(tops, spans)]
 
 
-def series_preview(series: Series, n_test: int) -> go.Figure:
-    """The series with its training and test parts shaded."""
+def series_preview(series: Series, n_test: int, window: tuple[int, int] | None = None) -> go.Figure:
+    """The series with its training and test parts shaded, and `window` (start, length), the
+    positions the gate view runs the model on, outlined."""
     x, y = series.x(), series.values
     xd, yd = decimate(x, y)
     n = len(y)
@@ -103,6 +110,12 @@ def series_preview(series: Series, n_test: int) -> go.Figure:
                                opacity=opacity, line=dict(width=0), layer="below"))
             notes.append(dict(text=label, x=x0 if side == "left" else x1, xref="x", y=1, yref="paper",
                               xanchor=side, yanchor="top", showarrow=False, font=dict(color="#888")))
+    if window is not None and 0 <= window[0] < n and window[1] > 0:
+        a, b = _scalar(x[window[0]]), _scalar(x[min(window[0] + window[1], n) - 1])
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=a, x1=b, y0=0, y1=1,
+                           fillcolor="rgba(255, 45, 85, 0.15)", line=dict(color="#ff2d55", width=2), layer="above"))
+        notes.append(dict(text="gate view", x=a, xref="x", y=0, yref="paper", xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(color="#c2002f")))
     title = f"{html.escape(series.name)}: {n:,} values" + (f" (display decimated to {len(yd):,} points)" if len(yd) < n else "")
     return _unchecked(dict(data=[_line(xd, yd, series.name, COLORS["history"])], layout=dict(
         title=dict(text=title), height=280, margin=dict(l=40, r=20, t=40, b=30), showlegend=False,
@@ -197,10 +210,11 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                   sample: int = 0, t: int | None = None, t_range: tuple[int, int] | None = None,
                   x_values: np.ndarray | None = None, max_columns: int = 1500,
                   colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING),
-                  input_names: list[str] | None = None) -> go.Figure:
+                  input_names: list[str] | None = None, times: np.ndarray | None = None) -> go.Figure:
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
 
-    t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
+    t highlights one step in every row. `times` (T,), the dates of the trace's steps, puts the time
+    axis in dates; without it the axis counts steps. Long runs are cut to t_range and, past max_columns,
     averaged in blocks of steps for display (the trace keeps every value). The figure is built
     as one dict: plotly's add_* helpers re-validate the whole figure on every call, and the
     scrubber redraws this on every move.
@@ -211,6 +225,8 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     lo, hi = max(0, lo), min(T, hi)
     step = max(1, -(-(hi - lo) // max_columns))
     ts = np.arange(lo, hi, step)
+    at = (lambda k: np.asarray(k)) if times is None else (lambda k: np.asarray(times)[k])  # noqa: E731
+    when = "t=%{x}" if times is None else "%{x}"
     n = len(qs) + 1
     height, margin = 110 + 150 * n + 20 * (n - 1), dict(l=50, r=20, t=30, b=40)
     plot_px = height - margin["t"] - margin["b"]
@@ -226,15 +242,15 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     if one_hot:  # symbols (characters): write them on the input row, one per step
         shown = ["␣" if c == " " else "↵" if c == "\n" else c for c in (names[j] for j in xs[lo:hi].argmax(1))]
         readable = hi - lo <= 100  # about 7 px a step or more in the page's main column
-        data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), text=shown,
+        data = [dict(type="scatter", x=at(np.arange(lo, hi)), y=np.zeros(hi - lo), text=shown,
                      **(dict(mode="text", textfont=dict(size=15 if hi - lo <= 70 else 11, color="#222")) if readable
                         else dict(mode="markers", marker=dict(symbol="line-ns-open", size=8, color="#999"))),
-                     xaxis="x", yaxis="y", hovertemplate="t=%{x}<br>%{text}<extra></extra>")]
+                     xaxis="x", yaxis="y", hovertemplate=when + "<br>%{text}<extra></extra>")]
     else:
         xs = xs[:, :8]  # one line per input channel, at most 8
-        data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
+        data = [dict(type="scatter", x=at(np.arange(lo, hi)), y=xs[lo:hi, j], mode="lines", name=names[j],
                      line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
-                     xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
+                     xaxis="x", yaxis="y", hovertemplate=when + f"<br>{names[j]}=%{{y:.4f}}<extra></extra>")
                 for j in range(xs.shape[1])]
     layout = dict(height=height, margin=margin, showlegend=xs.shape[1] > 1 and not one_hot,
                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
@@ -258,18 +274,29 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
         zmin, zmax = _zrange(q, z)
         row = k + 2
         data.append(dict(
-            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], y=np.arange(z.shape[1]), name=q,
+            type="heatmap", z=z.T.astype(np.float32), x=at(ts[:z.shape[0]]), y=np.arange(z.shape[1]), name=q,
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
             colorscale=_scale(colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1]),
-            colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
-                          title=dict(text=q, side="right")),
-            hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
+            # the title upright on top: turned on its side, a lone "i" reads as a dash
+            colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=12,
+                          title=dict(text=q, side="top", font=dict(size=14))),
+            hovertemplate=when + f"<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
         layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"))
-    layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
-    if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
-        layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",
-                                     line=dict(color="#ff2d55", width=2)))
+    first = "" if times is None else f", t = 0 at {date_label(np.asarray(times)[0])}"
+    layout[f"xaxis{n}"]["title"] = dict(text=("t (timestep)" if times is None else "date")
+                                        + (f", averaged over {step} steps" if step > 1 else "") + first)
+    if t is not None and lo <= t < hi:  # one line through every row (not over the rows' titles)
+        x_t = t if times is None else _scalar(np.asarray(times)[t])
+        for row in range(n):
+            layout["shapes"] += _marker(x_t, f"x{n}", f"y{row + 1 if row else ''} domain")
     return _unchecked(dict(data=data, layout=layout))
+
+
+def _marker(x, xref: str, yref: str, y0: float = 0, y1: float = 1) -> list[dict]:
+    """The timestep marker: a red line on a wide white one, which stands out on every colour scale
+    (the projector's black middle and Plasma's reds would swallow a thin red line)."""
+    return [dict(type="line", x0=x, x1=x, xref=xref, y0=y0, y1=y1, yref=yref, line=dict(color=color, width=width))
+            for color, width in (("#ffffff", 7), ("#ff2d55", 3))]
 
 
 def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | None = None, layer: int = 0,
@@ -294,8 +321,7 @@ def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | No
         layout["annotations"].append(dict(text=LABELS.get(q, q), x=0.5, xanchor="center", y=domains[k][1],
                                           yanchor="bottom", xref="paper", yref="paper", showarrow=False))
         if t is not None:
-            layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{ax}", y0=0, y1=1, yref=f"y{ax} domain",
-                                         line=dict(color="#ff2d55")))
+            layout["shapes"] += _marker(t, f"x{ax}", f"y{ax} domain")
     return _unchecked(dict(data=data, layout=layout))
 
 
