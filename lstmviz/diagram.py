@@ -142,7 +142,7 @@ def _rim(n: Node, toward: tuple[float, float]) -> tuple[float, float]:
     return n.x + dx * s, n.y + dy * s
 
 
-def draw(kind: str, v: dict[str, float], unit: int, t: int, colorscales, font_size: int = 12,
+def draw(kind: str, v: dict[str, float], unit: int, t: int, colorscales, font_size: int = 13,
          height: int = 380) -> dict:
     """The figure dict of `kind`'s cell at step t for one unit: each box coloured and labelled with
     its live value from `v` (analysis.step_values)."""
@@ -188,6 +188,9 @@ def draw(kind: str, v: dict[str, float], unit: int, t: int, colorscales, font_si
     return dict(data=[], layout=dict(
         shapes=shapes, annotations=notes, height=height, margin=dict(l=5, r=5, t=round(2.6 * font_size), b=5),
         title=dict(text=f"{kind.upper()} cell, unit {unit}, t = {t}", font=dict(size=round(font_size * 1.25))),
-        xaxis=dict(visible=False, range=list(cell.x_range), fixedrange=True),
-        yaxis=dict(visible=False, range=list(cell.y_range), scaleanchor="x", fixedrange=True),
+        # constrain="domain": the box shrinks to keep circles round and the ranges stay as given. With
+        # plotly's default ("range") a chart first drawn narrow, then widened, keeps widened ranges
+        # and shows the cell at half its size.
+        xaxis=dict(visible=False, range=list(cell.x_range), fixedrange=True, constrain="domain"),
+        yaxis=dict(visible=False, range=list(cell.y_range), scaleanchor="x", fixedrange=True, constrain="domain"),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", dragmode=False))

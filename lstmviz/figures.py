@@ -411,7 +411,7 @@ def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, k
 
 
 def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int,
-                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING), font_size: int = 12,
+                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING), font_size: int = 13,
                  height: int = 380) -> go.Figure:
     """The cell schematic (lstmviz/diagram.py) at step t for one unit, each box coloured and labelled
     by its live value from `v` (analysis.step_values)."""

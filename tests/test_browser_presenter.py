@@ -26,6 +26,8 @@ MEASURE = """() => {
   const preview = [...document.querySelectorAll('.stPlotlyChart')].find(c => /values/.test(c.innerText));
   const play = [...document.querySelectorAll('button')].find(b => /^(Play|Pause)$/.test(b.innerText.trim()));
   const label = play.querySelector('p') || play;
+  let clipped = false;  // "P." or "Pl...": the label, or a box inside the button, narrower than its text
+  for (let e = label; e && e !== play.parentElement; e = e.parentElement) clipped ||= e.scrollWidth > e.clientWidth;
   const main = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
   const app = document.querySelector('[data-testid="stMain"]').getBoundingClientRect();
   return {
@@ -36,7 +38,7 @@ MEASURE = """() => {
     colorbarTitles: [...heat.querySelectorAll('.cbtitle text')].map(size),
     chartTitle: size(preview.querySelector('.gtitle')),
     markers: [...heat.querySelectorAll('.shapelayer path')].map(p => [p.style.stroke, parseFloat(p.style.strokeWidth)]),
-    play: [label.innerText, label.scrollWidth <= label.clientWidth],
+    play: [label.innerText, !clipped],
     mainWidth: main.width, appWidth: app.width,
   };
 }"""

@@ -99,7 +99,7 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         c1, c2 = st.columns([5, 1.3] if present else [6, 1], vertical_alignment="bottom")
         t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
         unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
-        b = st.columns([1, 1.4, 1, 4] if present else [1, 1.4, 1, 5, 4], vertical_alignment="bottom")
+        b = st.columns([1, 1.5, 1, 4.5], vertical_alignment="bottom")
         b[0].button("◀", key=prefix + "back", on_click=step, args=(-1,), help="One step back (pauses).",
                     use_container_width=True)
         b[1].button("Pause" if ss.get(kp) else "Play", key=prefix + "playbtn", on_click=play, type="primary",
@@ -108,7 +108,7 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
                     use_container_width=True)
         b[3].select_slider("Speed (steps per second)", SPEEDS, key=ksp, format_func=lambda v: f"{v:g}",
                            help="How fast Play moves through time.")
-        if bool(ss.get(kp)) != playing or ss[ksp] != speed:
+        if bool(ss.get(kp)) != playing or (playing and ss[ksp] != speed):
             st.rerun()  # the refresh rate changes with play/pause and speed: rerun the page to apply it
         share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
         share.set_param("unit", int(unit))
