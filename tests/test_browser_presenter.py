@@ -52,8 +52,8 @@ def server():
     srv.stop()
 
 
-def check_readable(page, name):
-    """Every projector requirement of the gate view, as measured in the page now."""
+def check_fits(page, name):
+    """The equations whole and the diagram big, as measured in the page now."""
     page.locator(".katex-display").first.wait_for(timeout=60_000)
     page.locator(".stPlotlyChart .shapelayer path").first.wait_for(timeout=60_000)
     wait_idle(page)
@@ -61,13 +61,19 @@ def check_readable(page, name):
     page.screenshot(path=str(page.shots / f"{name}.png"))
     assert m["katex"] == 1 and m["overflow"] == [], m  # the equations fit: nothing cut off on the right
     assert m["diagram"] >= 400, m
+    assert m["play"] == ["Play", True], m  # not "P." or "Pl..."
+    return m
+
+
+def check_readable(page, name):
+    """Every projector requirement of the gate view, as measured in the page now."""
+    m = check_fits(page, name)
     assert min(m["panelTitles"]) >= 18 and len(m["panelTitles"]) >= 5, m
     assert min(m["colorbarTitles"]) >= 18 and len(m["colorbarTitles"]) >= 4, m
     assert m["chartTitle"] >= 18, m
     # the timestep marker: a white line under a red one, in every heatmap row
     assert ("rgb(255, 255, 255)", 7) in [tuple(x) for x in m["markers"]], m["markers"]
     assert ("rgb(255, 45, 85)", 3) in [tuple(x) for x in m["markers"]], m["markers"]
-    assert m["play"] == ["Play", True], m  # not "P."
     assert m["mainWidth"] >= m["appWidth"] - 40, m  # the content uses the width there is
     return m
 
@@ -92,5 +98,12 @@ def test_presenter_mode_fits_a_projector(server, tmp_path, cell):
         check_readable(page, f"presenter-1024-{cell}")
         page.set_viewport_size({"width": 1280, "height": 720})
         check_readable(page, f"presenter-1280-{cell}")
+        page.get_by_text("Presenter mode").click()  # and out of presenter mode, on a small laptop and a big screen
+        page.wait_for_function("() => !location.search.includes('present=1')", timeout=60_000)
+        check_fits(page, f"normal-1280-{cell}")
+        page.set_viewport_size({"width": 1024, "height": 700})
+        check_fits(page, f"normal-1024-{cell}")
+        page.set_viewport_size({"width": 1500, "height": 1000})
+        check_fits(page, f"normal-1500-{cell}")
         browser.close()
     assert not errors, f"JavaScript errors or requests off the machine: {errors}"
