@@ -63,6 +63,10 @@ def test_step_buttons_move_one_step_and_pause_and_speed_is_offered():
     assert at.button(key="gv_playbtn").label == "Play"
     at.button(key="gv_playbtn").click().run()
     assert at.session_state["gv_play"] is True and at.button(key="gv_playbtn").label == "Pause"
+    at.button(key="gv_playbtn").click().run()  # Pause stays paused (the rerun it causes presses no Play)
+    assert at.session_state["gv_play"] is False and at.button(key="gv_playbtn").label == "Play"
+    at.button(key="gv_playbtn").click().run()
+    assert at.session_state["gv_play"] is True
     at.button(key="gv_next").click().run()  # a step pauses
     assert at.session_state["gv_play"] is False and at.slider(key="gv_t").value == 0
     speed = at.select_slider(key="gv_speed")

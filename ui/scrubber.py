@@ -17,7 +17,7 @@ from .common import chart, presenting
 
 SPEEDS = [0.5, 1, 2, 3, 5, 10]  # steps per second a class can follow, slowest to fastest
 DEFAULT_SPEED = 2
-MIN_FRAME = 0.3  # seconds: the fastest redraw, on a server many students share
+MIN_FRAME = 0.5  # seconds: the fastest redraw; faster, a busy browser falls behind the server's frames
 MAX_GAP = 3.0  # seconds: after a stall (a hidden tab, a busy server) play goes on rather than leaps
 NAMES = ("t", "unit", "units", "play", "speed")
 
@@ -77,38 +77,51 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
     scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
     st.html(_css(prefix + "cell"))
 
-    def play():
-        ss[kp] = not ss.get(kp, False)
-        ss[kclock] = (time.monotonic(), 0.0)
+    # A click that starts or stops play reruns the page (below), and that run presses the button
+    # again (Streamlit keeps the click through st.rerun), with the arguments of the button as redrawn:
+    # Pause would become Play again. `kreplay` marks that run, and its clicks are ignored.
+    kreplay = prefix + "replay"
 
-    def step(d: int):
-        ss[kp] = False
-        ss[kt] = (int(ss.get(kt, 0)) + d) % T
+    def play(on: bool):
+        if not ss.get(kreplay):
+            ss[kp] = on
+            ss[kclock] = (time.monotonic(), 0.0, int(ss.get(kt, 0)))
+
+    def goto(t: int):
+        if not ss.get(kreplay):
+            ss[kp] = False
+            ss[kt] = t
 
     @st.fragment(run_every=frame_seconds(speed) if playing else None)
     def body():
+        ss[kreplay] = False
         if ss.get(kt, 0) >= T:
             ss[kt] = T - 1
         if ss.get(ku, 0) >= H:
             ss[ku] = 0
         if ss.get(kp, False):
+            # Play keeps its own place: a browser busy drawing sends back the slider's value of a
+            # frame or more ago, and taking it would make play jump back. To drag, pause first.
             now = time.monotonic()
-            last, carry = ss.get(kclock, (now, 0.0))
-            ss[kt], carry = advance(int(ss.get(kt, 0)), T, float(ss[ksp]), now - last, carry)
-            ss[kclock] = (now, carry)
+            last, carry, pos = ss.get(kclock, (now, 0.0, int(ss.get(kt, 0))))
+            t, carry = advance(pos, T, float(ss[ksp]), now - last, carry)
+            ss[kt], ss[kclock] = t, (now, carry, t)
         c1, c2 = st.columns([5, 1.3] if present else [6, 1], vertical_alignment="bottom")
-        t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
+        t = c1.slider("Timestep t", 0, T - 1, key=kt,
+                      help="Move through time; every plot marks this step. While Play runs, the slider follows it.")
         unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
         b = st.columns([1, 1.5, 1, 4.5], vertical_alignment="bottom")
-        b[0].button("◀", key=prefix + "back", on_click=step, args=(-1,), help="One step back (pauses).",
+        on = bool(ss.get(kp))
+        b[0].button("◀", key=prefix + "back", on_click=goto, args=((t - 1) % T,), help="One step back (pauses).",
                     use_container_width=True)
-        b[1].button("Pause" if ss.get(kp) else "Play", key=prefix + "playbtn", on_click=play, type="primary",
+        b[1].button("Pause" if on else "Play", key=prefix + "playbtn", on_click=play, args=(not on,), type="primary",
                     help="Step through time by itself, at the speed beside.", use_container_width=True)
-        b[2].button("▶", key=prefix + "next", on_click=step, args=(1,), help="One step forward (pauses).",
+        b[2].button("▶", key=prefix + "next", on_click=goto, args=((t + 1) % T,), help="One step forward (pauses).",
                     use_container_width=True)
         b[3].select_slider("Speed (steps per second)", SPEEDS, key=ksp, format_func=lambda v: f"{v:g}",
                            help="How fast Play moves through time.")
         if bool(ss.get(kp)) != playing or (playing and ss[ksp] != speed):
+            ss[kreplay] = True
             st.rerun()  # the refresh rate changes with play/pause and speed: rerun the page to apply it
         share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
         share.set_param("unit", int(unit))
