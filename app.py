@@ -26,6 +26,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], label { font-size: 1.05em !important; }
 h1 { font-size: 2.6rem !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.15em; }
+/* every pixel of a projector for the content: Streamlit's padding is in rem, which the type above inflates */
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2rem 1rem 4rem 1rem; }
 </style>"""
 
 

@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale, sample_colorscale
+from plotly.colors import get_colorscale
 
+from . import diagram
 from .analysis import LABELS, RANGES, half_life, saturation
 from .data import Series
 from .record import Trace
 
-__all__ = ["decimate", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
+__all__ = ["decimate", "date_label", "series_preview", "loss_curve", "forecast_figure", "gate_heatmaps", "unit_lines",
            "saturation_figure", "half_life_figure", "cell_diagram", "loss_curves", "confusion_figure", "bar_figure",
            "tracks_figure", "SEQUENTIAL", "DIVERGING", "PROJECTOR", "CELL_COLORS"]
 
@@ -75,6 +76,12 @@ def _line(x, y, name, color, dash=None, width=2) -> dict:
                 y=np.asarray(y, dtype=np.float64), name=name, mode="lines", line=line)
 
 
+def date_label(v) -> str:
+    """A date as a person writes it: the day alone when the time is midnight."""
+    ts = pd.Timestamp(v)
+    return str(ts.date()) if ts == ts.normalize() else str(ts)
+
+
 def _scalar(v):
     """A JSON-safe axis value: dates as ISO strings, numpy numbers as Python numbers."""
     if isinstance(v, np.datetime64):
@@ -92,8 +99,9 @@ def _stack(n: int, heights=None, plot_px: float = 1000, gap_px: float = 30) -> l
     return [(max(0.0, float(t - sp)), min(1.0, float(t))) for t, sp in zip(tops, spans)]
 
 
-def series_preview(series: Series, n_test: int) -> go.Figure:
-    """The series with its training and test parts shaded."""
+def series_preview(series: Series, n_test: int, window: tuple[int, int] | None = None) -> go.Figure:
+    """The series with its training and test parts shaded, and `window` (start, length), the
+    positions the gate view runs the model on, outlined."""
     x, y = series.x(), series.values
     xd, yd = decimate(x, y)
     n = len(y)
@@ -106,6 +114,12 @@ def series_preview(series: Series, n_test: int) -> go.Figure:
                                opacity=opacity, line=dict(width=0), layer="below"))
             notes.append(dict(text=label, x=x0 if side == "left" else x1, xref="x", y=1, yref="paper",
                               xanchor=side, yanchor="top", showarrow=False, font=dict(color="#888")))
+    if window is not None and 0 <= window[0] < n and window[1] > 0:
+        a, b = _scalar(x[window[0]]), _scalar(x[min(window[0] + window[1], n) - 1])
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=a, x1=b, y0=0, y1=1,
+                           fillcolor="rgba(255, 45, 85, 0.15)", line=dict(color="#ff2d55", width=2), layer="above"))
+        notes.append(dict(text="gate view", x=a, xref="x", y=0, yref="paper", xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(color="#c2002f")))
     title = f"{html.escape(series.name)}: {n:,} values" + (f" (display decimated to {len(yd):,} points)" if len(yd) < n else "")
     return _unchecked(dict(data=[_line(xd, yd, series.name, COLORS["history"])], layout=dict(
         title=dict(text=title), height=280, margin=dict(l=40, r=20, t=40, b=30), showlegend=False,
@@ -192,12 +206,14 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                   sample: int = 0, t: int | None = None, t_range: tuple[int, int] | None = None,
                   x_values: np.ndarray | None = None, max_columns: int = 1500,
                   colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING),
-                  input_names: list[str] | None = None, units: list[int] | None = None) -> go.Figure:
+                  input_names: list[str] | None = None, units: list[int] | None = None,
+                  times: np.ndarray | None = None) -> go.Figure:
     """Unit x time heatmaps of each quantity, stacked under the input on one shared time axis.
 
     units: only these rows, in this order, labelled by their unit ids (default: every unit).
 
-    t highlights one step in every row. Long runs are cut to t_range and, past max_columns,
+    t highlights one step in every row. `times` (T,), the dates of the trace's steps, puts the time
+    axis in dates; without it the axis counts steps. Long runs are cut to t_range and, past max_columns,
     averaged in blocks of steps for display (the trace keeps every value). The figure is built
     as one dict: plotly's add_* helpers re-validate the whole figure on every call, and the
     scrubber redraws this on every move.
@@ -208,6 +224,8 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     lo, hi = max(0, lo), min(T, hi)
     step = max(1, -(-(hi - lo) // max_columns))
     ts = np.arange(lo, hi, step)
+    at = (lambda k: np.asarray(k)) if times is None else (lambda k: np.asarray(times)[k])  # noqa: E731
+    when = "t=%{x}" if times is None else "%{x}"
     n = len(qs) + 1
     height, margin = 110 + 150 * n + 20 * (n - 1), dict(l=50, r=20, t=30, b=40)
     plot_px = height - margin["t"] - margin["b"]
@@ -223,15 +241,15 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
     if one_hot:  # symbols (characters): write them on the input row, one per step
         shown = ["␣" if c == " " else "↵" if c == "\n" else c for c in (names[j] for j in xs[lo:hi].argmax(1))]
         readable = hi - lo <= 100  # about 7 px a step or more in the page's main column
-        data = [dict(type="scatter", x=np.arange(lo, hi), y=np.zeros(hi - lo), text=shown,
+        data = [dict(type="scatter", x=at(np.arange(lo, hi)), y=np.zeros(hi - lo), text=shown,
                      **(dict(mode="text", textfont=dict(size=15 if hi - lo <= 70 else 11, color="#222")) if readable
                         else dict(mode="markers", marker=dict(symbol="line-ns-open", size=8, color="#999"))),
-                     xaxis="x", yaxis="y", hovertemplate="t=%{x}<br>%{text}<extra></extra>")]
+                     xaxis="x", yaxis="y", hovertemplate=when + "<br>%{text}<extra></extra>")]
     else:
         xs = xs[:, :8]  # one line per input channel, at most 8
-        data = [dict(type="scatter", x=np.arange(lo, hi), y=xs[lo:hi, j], mode="lines", name=names[j],
+        data = [dict(type="scatter", x=at(np.arange(lo, hi)), y=xs[lo:hi, j], mode="lines", name=names[j],
                      line=dict(color=palette[j], width=1.5, shape="hv" if xs.shape[1] > 1 else "linear"),
-                     xaxis="x", yaxis="y", hovertemplate=f"t=%{{x}}<br>{names[j]}=%{{y:.4f}}<extra></extra>")
+                     xaxis="x", yaxis="y", hovertemplate=when + f"<br>{names[j]}=%{{y:.4f}}<extra></extra>")
                 for j in range(xs.shape[1])]
     layout = dict(height=height, margin=margin, showlegend=xs.shape[1] > 1 and not one_hot,
                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
@@ -257,20 +275,31 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
         zmin, zmax = _zrange(q, z)
         row = k + 2
         data.append(dict(
-            type="heatmap", z=z.T.astype(np.float32), x=ts[:z.shape[0]], name=q,
+            type="heatmap", z=z.T.astype(np.float32), x=at(ts[:z.shape[0]]), name=q,
             y=np.arange(z.shape[1]) if units is None else [str(u) for u in units],
             xaxis=f"x{row}", yaxis=f"y{row}", zmin=zmin, zmax=zmax,
             colorscale=_scale(colorscales[0] if RANGES.get(q) == (0, 1) else colorscales[1]),
-            colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=10,
-                          title=dict(text=q, side="right")),
-            hovertemplate=f"t=%{{x}}<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
+            # the title upright on top: turned on its side, a lone "i" reads as a dash
+            colorbar=dict(len=domains[row - 1][1] - domains[row - 1][0], y=float(np.mean(domains[row - 1])), thickness=12,
+                          title=dict(text=q, side="top", font=dict(size=14))),
+            hovertemplate=when + f"<br>unit %{{y}}<br>{q}=%{{z:.4f}}<extra></extra>"))
         layout[f"yaxis{row}"] = dict(domain=domains[row - 1], title=dict(text="unit"),
                                      **({} if units is None else {"type": "category", "dtick": 1}))  # every id
-    layout[f"xaxis{n}"]["title"] = dict(text="t (timestep)" + (f", averaged over {step} steps" if step > 1 else ""))
-    if t is not None and lo <= t < hi:  # one line through every row: the x axes are matched
-        layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{n}", y0=0, y1=1, yref="paper",
-                                     line=dict(color="#ff2d55", width=2)))
+    first = "" if times is None else f", t = 0 at {date_label(np.asarray(times)[0])}"
+    layout[f"xaxis{n}"]["title"] = dict(text=("t (timestep)" if times is None else "date")
+                                        + (f", averaged over {step} steps" if step > 1 else "") + first)
+    if t is not None and lo <= t < hi:  # one line through every row (not over the rows' titles)
+        x_t = t if times is None else _scalar(np.asarray(times)[t])
+        for row in range(n):
+            layout["shapes"] += _marker(x_t, f"x{n}", f"y{row + 1 if row else ''} domain")
     return _unchecked(dict(data=data, layout=layout))
+
+
+def _marker(x, xref: str, yref: str, y0: float = 0, y1: float = 1) -> list[dict]:
+    """The timestep marker: a red line on a wide white one, which stands out on every colour scale
+    (the projector's black middle and Plasma's reds would swallow a thin red line)."""
+    return [dict(type="line", x0=x, x1=x, xref=xref, y0=y0, y1=y1, yref=yref, line=dict(color=color, width=width))
+            for color, width in (("#ffffff", 7), ("#ff2d55", 3))]
 
 
 def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | None = None, layer: int = 0,
@@ -295,8 +324,7 @@ def unit_lines(trace: Trace, units: list[int], quantities=None, module: str | No
         layout["annotations"].append(dict(text=LABELS.get(q, q), x=0.5, xanchor="center", y=domains[k][1],
                                           yanchor="bottom", xref="paper", yref="paper", showarrow=False))
         if t is not None:
-            layout["shapes"].append(dict(type="line", x0=t, x1=t, xref=f"x{ax}", y0=0, y1=1, yref=f"y{ax} domain",
-                                         line=dict(color="#ff2d55")))
+            layout["shapes"] += _marker(t, f"x{ax}", f"y{ax} domain")
     return _unchecked(dict(data=data, layout=layout))
 
 
@@ -402,105 +430,9 @@ def tracks_figure(unit_values: np.ndarray, known: np.ndarray, unit_label: str, k
                     if t is not None else [])))
 
 
-def _color(v: float, lo: float, hi: float, scale: str) -> str:
-    if not np.isfinite(v):  # no single number (an input of several channels): neutral grey
-        return "rgb(221, 221, 221)"
-    frac = 0.5 if hi <= lo else float(np.clip((v - lo) / (hi - lo), 0, 1))
-    return sample_colorscale(scale, [frac])[0]
-
-
-def _luminance(color: str) -> float:
-    """Relative brightness in [0, 1] of 'rgb(r, g, b)' or '#rrggbb', to pick black or white text."""
-    if color.startswith("#"):
-        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    else:
-        r, g, b = (float(x) for x in color[color.index("(") + 1:color.index(")")].split(",")[:3])
-    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
-
-
 def cell_diagram(kind: str, v: dict[str, float], unit: int, t: int,
-                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING)) -> go.Figure:
-    """The cell schematic at step t for one unit, each box coloured and labelled by its live value."""
-    shapes, notes = [], []  # collected and handed to plotly once: add_shape re-validates per call
-    c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
-
-    def box(x, y, label, value, rng, w=1.15, h=0.8, shape="rect"):
-        lo, hi = rng if rng else (-c_abs, c_abs)
-        fill = _color(value, lo, hi, colorscales[0] if rng == (0, 1) else colorscales[1])
-        shapes.append(dict(type="rect" if shape == "rect" else "circle", x0=x - w / 2, x1=x + w / 2,
-                           y0=y - h / 2, y1=y + h / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
-        dark = _luminance(fill) < 0.45
-        shown = f"{value:+.3f}" if np.isfinite(value) else "vector"
-        notes.append(dict(x=x, y=y, text=f"<b>{label}</b><br>{shown}", showarrow=False,
-                          font=dict(size=12, color="white" if dark else "black")))
-
-    def op(x, y, sym):
-        shapes.append(dict(type="circle", x0=x - 0.22, x1=x + 0.22, y0=y - 0.22, y1=y + 0.22,
-                           fillcolor="#fff", line=dict(color="#333")))
-        notes.append(dict(x=x, y=y, text=sym, showarrow=False, font=dict(size=16, color="black")))
-
-    def arrow(x0, y0, x1, y1):
-        notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                          showarrow=True, arrowhead=2, arrowwidth=1.5, arrowcolor="#555"))
-
-    if kind == "lstm":
-        box(0.6, 4.5, "c<sub>t-1</sub>", v["c_prev"], None)
-        box(0.6, 1.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.2, -0.3, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        for x, q, name in [(2.4, "f", "f σ"), (3.7, "i", "i σ"), (5.0, "g", "g tanh"), (6.6, "o", "o σ")]:
-            box(x, 2.2, name, v[q], (0, 1) if q != "g" else (-1, 1))
-            arrow(x, 1.0, x, 1.88)
-        shapes.append(dict(type="line", x0=1.05, x1=6.6, y0=1.0, y1=1.0, line=dict(color="#555")))
-        arrow(2.2, 0.0, 2.2, 0.95)
-        op(2.4, 4.5, "×")
-        op(4.35, 3.4, "×")
-        op(4.35, 4.5, "+")
-        arrow(1.05, 4.5, 2.17, 4.5)
-        arrow(2.4, 2.5, 2.4, 4.27)
-        arrow(3.7, 2.5, 4.2, 3.2)
-        arrow(5.0, 2.5, 4.5, 3.2)
-        arrow(4.35, 3.62, 4.35, 4.27)
-        arrow(2.62, 4.5, 4.12, 4.5)
-        box(7.9, 4.5, "c<sub>t</sub>", v["c"], None)
-        arrow(4.57, 4.5, 7.45, 4.5)
-        op(7.4, 3.2, "<span style='font-size:9px'>tanh</span>")
-        arrow(7.4, 4.5, 7.4, 3.42)
-        op(7.4, 2.2, "×")
-        arrow(6.6 + 0.45, 2.2, 7.18, 2.2)
-        arrow(7.4, 2.98, 7.4, 2.42)
-        box(8.9, 1.0, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(7.4, 1.98, 8.6, 1.3)
-        xr, yr = [-0.2, 9.6], [-0.8, 5.2]
-    elif kind == "gru":
-        box(0.6, 3.8, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.0, -0.3, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        for x, q, name in [(2.4, "r", "r σ"), (4.0, "z", "z σ"), (5.6, "n", "n tanh")]:
-            box(x, 1.9, name, v[q], (0, 1) if q != "n" else (-1, 1))
-            arrow(x, 0.8, x, 1.58)
-        shapes.append(dict(type="line", x0=1.2, x1=5.6, y0=0.8, y1=0.8, line=dict(color="#555")))
-        arrow(2.0, 0.0, 2.0, 0.75)
-        arrow(0.6, 3.5, 0.6, 0.8)
-        arrow(2.85, 1.9, 5.15, 1.9)
-        op(4.0, 3.8, "×")
-        op(5.6, 3.8, "+")
-        arrow(1.05, 3.8, 3.78, 3.8)
-        arrow(4.0, 2.2, 4.0, 3.58)
-        arrow(5.6, 2.2, 5.6, 3.58)
-        arrow(4.22, 3.8, 5.38, 3.8)
-        box(7.4, 3.8, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(5.82, 3.8, 6.95, 3.8)
-        notes.append(dict(x=4.8, y=4.5, text="h<sub>t</sub> = (1−z)·n + z·h<sub>t−1</sub>", showarrow=False,
-                          font=dict(color="#888")))
-        xr, yr = [-0.2, 8.2], [-0.8, 4.9]
-    else:
-        box(0.6, 2.0, "h<sub>t-1</sub>", v["h_prev"], (-1, 1))
-        box(2.0, 0.2, "x<sub>t</sub>", v.get("x", float("nan")), None)
-        box(3.5, 2.0, "h<sub>t</sub>", v["h"], (-1, 1))
-        arrow(1.05, 2.0, 3.05, 2.0)
-        arrow(2.0, 0.5, 3.1, 1.75)
-        xr, yr = [-0.2, 4.4], [-0.4, 2.8]
-    return _unchecked(dict(data=[], layout=dict(
-        shapes=shapes, annotations=notes, height=380, margin=dict(l=5, r=5, t=35, b=5),
-        title=dict(text=f"{kind.upper()} cell, unit {unit}, t = {t}"), xaxis=dict(visible=False, range=xr),
-        yaxis=dict(visible=False, range=yr, scaleanchor="x"), plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)")))
+                 colorscales: tuple[str, str] = (SEQUENTIAL, DIVERGING), font_size: int = 13,
+                 height: int = 380) -> go.Figure:
+    """The cell schematic (lstmviz/diagram.py) at step t for one unit, each box coloured and labelled
+    by its live value from `v` (analysis.step_values)."""
+    return _unchecked(diagram.draw(kind, v, unit, t, [_scale(s) for s in colorscales], font_size, height))

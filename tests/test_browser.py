@@ -193,7 +193,7 @@ def test_presenter_mode_plays_the_gates(server, tmp_path):
         heading = pg.get_by_text(re.compile(r"^Unit 0 at t = \d+"))
         heading.wait_for()
         before = heading.inner_text()
-        pg.get_by_text("Play", exact=True).click()
+        pg.get_by_role("button", name="Play", exact=True).click()
         pg.wait_for_function(
             "(old) => { const e = [...document.querySelectorAll('p')].find(p => p.innerText.startsWith('Unit 0 at t =')); "
             "return e && e.innerText !== old; }", arg=before, timeout=30_000)

@@ -33,8 +33,30 @@ def test_gate_heatmaps_rows_match_the_trace(trace):
         np.testing.assert_allclose(z, trace.get(d.name).T, atol=5e-5)
     assert heat[0].zmin == 0 and heat[0].zmax == 1 and heat[2].zmin == -1
     np.testing.assert_allclose(fig.data[0].y, trace.input()[:, 0])  # the input row on top
-    (line,) = [s for s in fig.layout.shapes if s.type == "line"]  # t marked through every row
-    assert line.x0 == line.x1 == 7 and (line.y0, line.y1, line.yref) == (0, 1, "paper")
+    lines = [s for s in fig.layout.shapes if s.type == "line"]  # t marked in every row
+    assert {(s.x0, s.x1, s.y0, s.y1) for s in lines} == {(7, 7, 0, 1)}
+    assert sorted({s.yref for s in lines}) == ["y domain"] + [f"y{k} domain" for k in range(2, 8)]
+    # a red core on a wide white line: visible on dark and on bright colour scales alike
+    assert [(s.line.color, s.line.width) for s in lines[:2]] == [("#ffffff", 7), ("#ff2d55", 3)]
+
+
+def test_gate_heatmaps_time_axis_in_dates_when_the_series_has_them(trace):
+    times = np.arange("1958-01", "1960-07", dtype="datetime64[M]").astype("datetime64[ns]")  # 30 months
+    fig = figures.gate_heatmaps(trace, t=7, times=times).to_dict()
+    heat = [d for d in fig["data"] if d["type"] == "heatmap"]
+    assert list(heat[0]["x"]) == list(times) and list(fig["data"][0]["x"]) == list(times)
+    assert {s["x0"] for s in fig["layout"]["shapes"]} == {"1958-08-01 00:00:00"}  # t = 7
+    assert fig["layout"]["xaxis7"]["title"]["text"] == "date, t = 0 at 1958-01-01"
+    assert "1958-08-01" in figures.gate_heatmaps(trace, t=7, times=times).to_json()
+    assert figures.gate_heatmaps(trace).to_dict()["layout"]["xaxis7"]["title"]["text"] == "t (timestep)"
+
+
+def test_series_preview_outlines_the_gate_views_window():
+    series = builtin("airline")
+    shapes = figures.series_preview(series, 12, window=(100, 24)).to_dict()["layout"]["shapes"]
+    (box,) = [s for s in shapes if s["layer"] == "above"]
+    assert (box["x0"], box["x1"]) == ("1957-05-01 00:00:00", "1959-04-01 00:00:00")  # positions 100 and 123
+    assert len(figures.series_preview(series, 12).to_dict()["layout"]["shapes"]) == 2
 
 
 def test_gate_heatmaps_can_draw_only_some_units_labelled_by_their_ids(trace):

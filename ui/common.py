@@ -160,10 +160,20 @@ def presenting() -> bool:
     return bool(st.session_state.get("present", False))
 
 
-def chart(fig, key: str, container=None) -> None:
-    """st.plotly_chart, with projector-sized fonts in presenter mode."""
-    if presenting():
-        fig.update_layout(font=dict(size=17), title_font=dict(size=20))
+PRESENTER_FONT = 18  # px: the smallest type a projector shows across a classroom
+
+
+def chart(fig, key: str, container=None, scale_fonts: bool = True) -> None:
+    """st.plotly_chart, with projector-sized type in presenter mode: axes, titles, panel titles and
+    colour bars. `scale_fonts=False` for a figure that sizes its own type to its drawing."""
+    if presenting() and scale_fonts:
+        fig.update_layout(font=dict(size=PRESENTER_FONT), title_font=dict(size=PRESENTER_FONT + 4))
+        for note in fig.layout.annotations:
+            if note.font.size is not None and note.font.size < PRESENTER_FONT:
+                note.font.size = PRESENTER_FONT
+        for trace in fig.data:
+            if "colorbar" in trace:
+                trace.colorbar.title.font.size = PRESENTER_FONT
     (container or st).plotly_chart(fig, key=key)
 
 

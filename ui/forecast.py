@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstmviz import analysis, export, figures
+from lstmviz import export, figures
 from lstmviz.bundle import is_bundle, make_bundle
 from lstmviz.byom import load_state_dict
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, Transform, builtin, parse_text
@@ -24,6 +24,8 @@ from .common import CELL_HELP
 from .common import (chart, gates_side_by_side, int_slider, limits, main_train_button, pick_view, plain, presenting,
                      read_csv, read_run_bundle, registry, session_id, stale_warning, this_data, train_button,
                      upload_bytes, wait_all, watch)
+from .scrubber import keys as scrub_keys
+from .scrubber import scrubber  # noqa: F401  (the task and text pages import it from here)
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
@@ -34,8 +36,8 @@ GATE_MODES = ["One input window", "The whole series"]
 GATE_MODE_SLUGS = {"window": GATE_MODES[0], "series": GATE_MODES[1]}
 # The gate view's widgets: kept across runs that show another view (Streamlit drops the state of
 # widgets that a run does not draw).
-GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", "gv_t", "gv_unit", "gv_units", "gv_play",
-             "tk_t", "tk_unit", "tk_units", "tk_play", "tg_t", "tg_unit", "tg_units", "tg_play")
+GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer",
+             *scrub_keys("gv_"), *scrub_keys("tk_"), *scrub_keys("tg_"))
 BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
                  "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
@@ -324,6 +326,18 @@ def trace_selection(job) -> tuple[int, int, int]:
     return epoch, n - length, length
 
 
+def shown_window(job, series) -> tuple[int, int] | None:
+    """(start, length) of the input the gate view (and Compare cells) runs the model on, while one of
+    them is open on this series: the preview outlines it."""
+    if job is None or not job.done or job.error or job.fitted is None or job.fitted.series.key != series.key:
+        return None
+    view = st.session_state.get("view") or VIEW_SLUGS.get(share.peek("view") or "")
+    if view not in (VIEWS[1], VIEWS[2]):
+        return None
+    _, start, length = trace_selection(job)
+    return start, length
+
+
 def _link_gates(job) -> None:
     """The link's gate-view settings, clamped to this model and series (t and unit: in the scrubber)."""
     f = job.fitted
@@ -375,7 +389,8 @@ def gate_view(job, link: dict):
     if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
         del st.session_state["gv_units"]  # another model with fewer units
     st.session_state.setdefault("gv_units", [int(u) for u in np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3]])
-    scrubber(trace, kind, layer, link)
+    times = f.series.time[start:start + length] if f.series.time is not None else None
+    scrubber(trace, kind, layer, link, times=times)
     if kind != "rnn":
         chart(figures.saturation_figure(trace, layer=layer), "saturation")
         st.caption("Saturation: each dot is a unit. Dots along the axes act like switches (often fully off or "
@@ -383,65 +398,6 @@ def gate_view(job, link: dict):
     if kind == "lstm":
         chart(figures.half_life_figure(trace.get("f", layer=layer)), "half_life")
         st.caption("How many steps until a unit's forget gate halves what its cell holds.")
-
-
-def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | None = None,
-             prefix: str = "gv_", unit: int | None = None, rows: list[int] | None = None) -> None:
-    """The timestep scrubber and what hangs on it: a fragment, so moving it re-runs only this part.
-
-    Its widgets' keys start with `prefix`, so each page keeps its own t, unit and play state. A page
-    that picks the unit itself passes it as `unit` (no second Unit control); `rows` keeps only those
-    units in the heatmaps."""
-    ss = st.session_state
-    kt, ku, kus, kp = (prefix + name for name in ("t", "unit", "units", "play"))
-    playing = bool(ss.get(kp, False))
-    T, _, H = trace.block(layer=layer).shape
-    share.take("t", kt, lo=0, hi=T - 1)
-    share.take("unit", ku, lo=0, hi=H - 1)
-    if not set(ss.get(kus, [])) <= set(range(H)):
-        del ss[kus]  # another model with fewer units
-    fixed = unit  # the body's own `unit` is the one shown
-    if fixed is not None:
-        ss[ku] = int(fixed)
-    present = presenting()
-    scales = figures.PROJECTOR if present else (figures.SEQUENTIAL, figures.DIVERGING)
-
-    @st.fragment(run_every=(0.35 if present else 0.6) if playing else None)
-    def body():
-        if ss.get(kt, 0) >= T:
-            ss[kt] = T - 1
-        if ss.get(ku, 0) >= H:
-            ss[ku] = 0
-        if ss.get(kp, False):
-            ss[kt] = (ss.get(kt, 0) + 1) % T
-        c1, c2, c3 = st.columns([5, 2, 2] if present else [6, 2, 1.4])
-        t = c1.slider("Timestep t", 0, T - 1, key=kt, help="Move through time; every plot marks this step.")
-        if fixed is None:
-            unit = c2.number_input("Unit", 0, H - 1, key=ku, help="Which memory cell the diagram shows.")
-        else:
-            unit = fixed
-            c2.caption(f"Unit {fixed}, as chosen above")
-        c3.toggle("Play", key=kp, help="Step through time by itself.")
-        if bool(ss.get(kp)) != playing:
-            st.rerun()  # the refresh rate changes with play/pause: rerun the page to apply it
-        share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
-        share.set_param("unit", int(unit))
-        lo = max(0, min(t - 750, T - 1500))
-        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales,
-                                   input_names=input_names, units=rows), "heatmaps")
-        v = analysis.step_values(trace, int(unit), int(t), layer=layer)
-        c1, c2 = st.columns([1, 1])
-        chart(figures.cell_diagram(kind, v, int(unit), int(t), colorscales=scales), "cell_diagram", c1)
-        with c2:
-            st.markdown(f"**Unit {unit} at t = {t}**, with the numbers filled in:")
-            st.latex(analysis.equations_latex(kind, v))
-        units = st.multiselect("Units to follow", list(range(H)), key=kus,
-                               help="Lines of every quantity for the units you pick.")
-        if units:
-            chart(figures.unit_lines(trace, units, layer=layer, t=t), "unit_lines")
-
-    body()
-    link.update(t=str(int(ss.get(kt, 0))), unit=str(int(ss.get(ku, 0))))
 
 
 def downloads(job, link: dict) -> None:
@@ -595,7 +551,8 @@ def page(link: dict, top) -> None:
 
             step = train_button(check, "train", "Train on everything but the test points.", top)
     lesson_slot = st.container()
-    chart(figures.series_preview(series, config.test), "preview")
+    shown = reg.get(st.session_state.get("job_key")) if trainable else own
+    chart(figures.series_preview(series, config.test, shown_window(shown, series)), "preview")
     if not trainable:
         if own is not None:
             show_results(own, own.key, link)

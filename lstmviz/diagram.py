@@ -1,0 +1,196 @@
+"""The cell schematics as graphs (boxes, operators, wires) and their drawing. No Streamlit here.
+
+Each cell is written down once, as data: the figure draws it, and tests/test_diagram.py reads the
+same graph and checks every wire against PyTorch's equations, so the picture cannot drift from them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from plotly.colors import sample_colorscale
+
+from .analysis import RANGES
+
+__all__ = ["Node", "Edge", "Cell", "CELLS", "draw"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A box (`value`: a quantity of analysis.step_values, shown live), an operator circle (`op`),
+    or a point where wires meet or split (`join`). x, y: centre in diagram units."""
+
+    name: str
+    kind: str  # "value" | "op" | "join"
+    x: float
+    y: float
+    label: str = ""
+    # op: "mul" | "add" | "one_minus" | "tanh". value: its activation ("sigmoid" | "tanh") when it is
+    # a gate computed from weights and its inputs, "" when it is its one input (c_t, h_t) or an input.
+    fn: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from src to dst, bent at `via` points, with an arrowhead where it enters dst."""
+
+    src: str
+    dst: str
+    via: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Cell:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+    def node(self, name: str) -> Node:
+        return next(n for n in self.nodes if n.name == name)
+
+    def inputs(self, name: str) -> list[str]:
+        """The nodes wired into `name`, in the order written."""
+        return [e.src for e in self.edges if e.dst == name]
+
+
+def _box(name, x, y, label, fn=""):
+    return Node(name, "value", x, y, label, fn)
+
+
+def _op(name, x, y, fn):
+    return Node(name, "op", x, y, {"mul": "×", "add": "+", "one_minus": "1−", "tanh": "tanh"}[fn], fn)
+
+
+def _join(name, x, y):
+    return Node(name, "join", x, y)
+
+
+def _bus(gates, y):
+    """[h_{t-1}, x_t] along the bus at height y, up into each gate."""
+    return tuple(Edge("hx", g.name, ((g.x, y),)) for g in gates)
+
+
+_LSTM_GATES = (_box("f", 2.4, 2.2, "f σ", "sigmoid"), _box("i", 3.7, 2.2, "i σ", "sigmoid"),
+               _box("g", 5.0, 2.2, "g tanh", "tanh"), _box("o", 6.4, 2.2, "o σ", "sigmoid"))
+LSTM = Cell(
+    nodes=(_box("c_prev", 0.6, 4.6, "c<sub>t-1</sub>"), _box("h_prev", 0.6, 1.0, "h<sub>t-1</sub>"),
+           _box("x", 1.6, -0.3, "x<sub>t</sub>"), _join("hx", 1.6, 1.0), *_LSTM_GATES,
+           _op("mul_f", 2.4, 4.6, "mul"), _op("mul_i", 4.35, 3.5, "mul"), _op("add_c", 4.35, 4.6, "add"),
+           _join("c_split", 7.6, 4.6), _box("c", 8.9, 4.6, "c<sub>t</sub>"), _op("tanh_c", 7.6, 3.4, "tanh"),
+           _op("mul_o", 7.6, 2.2, "mul"), _box("h", 8.9, 2.2, "h<sub>t</sub>")),
+    edges=(Edge("h_prev", "hx"), Edge("x", "hx"), *_bus(_LSTM_GATES, 1.0),
+           Edge("c_prev", "mul_f"), Edge("f", "mul_f"), Edge("i", "mul_i"), Edge("g", "mul_i"),
+           Edge("mul_f", "add_c"), Edge("mul_i", "add_c"), Edge("add_c", "c_split"), Edge("c_split", "c"),
+           Edge("c_split", "tanh_c"), Edge("tanh_c", "mul_o"), Edge("o", "mul_o"), Edge("mul_o", "h")),
+    x_range=(-0.1, 9.6), y_range=(-0.85, 5.15))
+
+# PyTorch's GRU: r and z read [h_{t-1}, x_t]; n reads x_t and r * (W_hn h_{t-1} + b_hn);
+# h_t = (1 - z) * n + z * h_{t-1}.
+_GRU_GATES = (_box("z", 3.4, 2.0, "z σ", "sigmoid"), _box("r", 4.7, 2.0, "r σ", "sigmoid"))
+GRU = Cell(
+    nodes=(_box("h_prev", 0.6, 4.6, "h<sub>t-1</sub>"), _box("x", 0.6, -0.2, "x<sub>t</sub>"),
+           _join("h_split", 1.7, 4.6), _join("h_to_r", 1.7, 2.95), _join("hx", 1.7, 0.6), _join("x_split", 1.7, -0.2),
+           *_GRU_GATES, _op("mul_r", 6.1, 2.0, "mul"), _box("n", 7.5, 2.0, "n tanh", "tanh"),
+           _join("z_split", 3.4, 3.5), _op("one_minus", 5.5, 3.5, "one_minus"), _op("mul_n", 7.5, 3.5, "mul"),
+           _op("mul_z", 3.4, 4.6, "mul"), _op("add_h", 7.5, 4.6, "add"), _box("h", 8.9, 4.6, "h<sub>t</sub>")),
+    edges=(Edge("h_prev", "h_split"), Edge("h_split", "h_to_r"), Edge("h_to_r", "hx"), Edge("x", "x_split"),
+           Edge("x_split", "hx"), *_bus(_GRU_GATES, 0.6),
+           Edge("r", "mul_r"), Edge("h_to_r", "mul_r", ((6.1, 2.95),)), Edge("mul_r", "n"),
+           Edge("x_split", "n", ((7.5, -0.2),)),
+           Edge("z", "z_split"), Edge("z_split", "mul_z"), Edge("h_split", "mul_z"),
+           Edge("z_split", "one_minus"), Edge("one_minus", "mul_n"), Edge("n", "mul_n"),
+           Edge("mul_z", "add_h"), Edge("mul_n", "add_h"), Edge("add_h", "h")),
+    x_range=(-0.1, 9.6), y_range=(-0.75, 5.15))
+
+RNN = Cell(
+    nodes=(_box("h_prev", 0.6, 2.0, "h<sub>t-1</sub>"), _box("x", 0.6, 0.0, "x<sub>t</sub>"),
+           _join("hx", 1.8, 1.0), _box("h", 3.4, 1.0, "h<sub>t</sub> tanh", "tanh")),
+    edges=(Edge("h_prev", "hx", ((1.8, 2.0),)), Edge("x", "hx", ((1.8, 0.0),)), Edge("hx", "h")),
+    x_range=(-0.1, 4.3), y_range=(-0.55, 2.55))
+
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+
+BOX_W, BOX_H, OP_R = 1.15, 0.8, 0.3
+
+
+def _color(v: float, lo: float, hi: float, scale) -> str:
+    if not np.isfinite(v):  # no single number (an input of several channels): neutral grey
+        return "rgb(221, 221, 221)"
+    frac = 0.5 if hi <= lo else float(np.clip((v - lo) / (hi - lo), 0, 1))
+    return sample_colorscale(scale, [frac])[0]
+
+
+def _luminance(color: str) -> float:
+    """Relative brightness in [0, 1] of 'rgb(r, g, b)' or '#rrggbb', to pick black or white text."""
+    if color.startswith("#"):
+        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (float(x) for x in color[color.index("(") + 1:color.index(")")].split(",")[:3])
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+def _rim(n: Node, toward: tuple[float, float]) -> tuple[float, float]:
+    """Where a wire from n's centre toward `toward` leaves n's outline."""
+    dx, dy = toward[0] - n.x, toward[1] - n.y
+    d = float(np.hypot(dx, dy)) or 1.0
+    if n.kind == "op":
+        return n.x + dx / d * OP_R, n.y + dy / d * OP_R
+    if n.kind == "join":
+        return n.x, n.y
+    s = min(BOX_W / 2 / abs(dx) if dx else np.inf, BOX_H / 2 / abs(dy) if dy else np.inf)
+    return n.x + dx * s, n.y + dy * s
+
+
+def draw(kind: str, v: dict[str, float], unit: int, t: int, colorscales, font_size: int = 13,
+         height: int = 380) -> dict:
+    """The figure dict of `kind`'s cell at step t for one unit: each box coloured and labelled with
+    its live value from `v` (analysis.step_values)."""
+    cell = CELLS[kind]
+    shapes, notes = [], []  # handed to plotly once: add_shape would re-validate the figure per call
+    c_abs = max(abs(v.get("c", 0)), abs(v.get("c_prev", 0)), 1.0)
+    grey = "#555"
+    for e in cell.edges:
+        a, b = cell.node(e.src), cell.node(e.dst)
+        points = [_rim(a, e.via[0] if e.via else (b.x, b.y)), *e.via]
+        points.append(_rim(b, points[-1]))
+        for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+            shapes.append(dict(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=grey, width=1.5)))
+        (x0, y0), (x1, y1) = points[-2:]
+        if b.kind == "join":  # wires meeting: no arrowhead
+            shapes.append(dict(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=grey, width=1.5)))
+        else:
+            notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                              showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor=grey))
+    for n in cell.nodes:
+        if n.kind == "join":
+            if len(cell.inputs(n.name)) + sum(e.src == n.name for e in cell.edges) > 2:  # a real fork or merge
+                shapes.append(dict(type="circle", x0=n.x - 0.06, x1=n.x + 0.06, y0=n.y - 0.06, y1=n.y + 0.06,
+                                   fillcolor=grey, line=dict(width=0)))
+        elif n.kind == "op":
+            shapes.append(dict(type="circle", x0=n.x - OP_R, x1=n.x + OP_R, y0=n.y - OP_R, y1=n.y + OP_R,
+                               fillcolor="#fff", line=dict(color="#333", width=1.5)))
+            scale = {"tanh": 0.75, "one_minus": 0.95}.get(n.fn, 1.35)  # a word fits the circle smaller than a sign
+            notes.append(dict(x=n.x, y=n.y, text=n.label, showarrow=False,
+                              font=dict(size=round(font_size * scale), color="black")))
+        else:
+            value = v.get(n.name, float("nan"))
+            rng = RANGES.get(n.name.removesuffix("_prev"))
+            if rng is None:
+                m = c_abs if n.name.startswith("c") else max(abs(value) if np.isfinite(value) else 0.0, 1.0)
+                rng = (-m, m)
+            fill = _color(value, *rng, colorscales[0] if rng == (0, 1) else colorscales[1])
+            shapes.append(dict(type="rect", x0=n.x - BOX_W / 2, x1=n.x + BOX_W / 2, y0=n.y - BOX_H / 2,
+                               y1=n.y + BOX_H / 2, fillcolor=fill, line=dict(color="#333", width=1.5)))
+            shown = f"{value:+.3f}" if np.isfinite(value) else "vector"
+            notes.append(dict(x=n.x, y=n.y, text=f"<b>{n.label}</b><br>{shown}", showarrow=False,
+                              font=dict(size=font_size, color="white" if _luminance(fill) < 0.45 else "black")))
+    return dict(data=[], layout=dict(
+        shapes=shapes, annotations=notes, height=height, margin=dict(l=5, r=5, t=round(2.6 * font_size), b=5),
+        title=dict(text=f"{kind.upper()} cell, unit {unit}, t = {t}", font=dict(size=round(font_size * 1.25))),
+        # constrain="domain": the box shrinks to keep circles round and the ranges stay as given. With
+        # plotly's default ("range") a chart first drawn narrow, then widened, keeps widened ranges
+        # and shows the cell at half its size.
+        xaxis=dict(visible=False, range=list(cell.x_range), fixedrange=True, constrain="domain"),
+        yaxis=dict(visible=False, range=list(cell.y_range), scaleanchor="x", fixedrange=True, constrain="domain"),
+        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", dragmode=False))
