@@ -437,7 +437,8 @@ def compare_view(job) -> None:
         st.info("Uploaded weights have nothing to compare with: train here to compare cells.")
         return
     reg = registry()
-    jobs = {cell: reg.start(f.series, f.config.replace(cell=cell), max_seconds=limits().train_seconds)
+    asked = job.key[1]  # the settings as asked (transform 'auto', say): the key Cell in the sidebar gives
+    jobs = {cell: reg.start(f.series, asked.replace(cell=cell), max_seconds=limits().train_seconds)
             if cell != f.config.cell else job for cell in ("lstm", "gru", "rnn")}
     wait_all(jobs)
     rows, curves = [], {}

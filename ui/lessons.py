@@ -182,7 +182,8 @@ def signature(les, job) -> lessons.Seen | None:
         epoch = job.snapshot_epochs[-1]
         return lessons.check_periodic_gates(job.trace(epoch, lag, n - lag), int(round(lessons.series_period(f.series))))
     if les.kind == "compare":
-        jobs = {c: registry().get((f.series.key, f.config.replace(cell=c))) for c in ("lstm", "gru")}
+        asked = job.key[1]  # the settings as asked, as the compare view keys its jobs (never the resolved transform)
+        jobs = {c: registry().get((f.series.key, asked.replace(cell=c))) for c in ("lstm", "gru")}
         if any(j is None or not j.done or j.fitted is None for j in jobs.values()):
             return None
         return lessons.check_same_footing({c: j.report for c, j in jobs.items()},
