@@ -16,11 +16,15 @@ MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task"
 WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
 
 
+MENU = "lesson_menu"
+
+
 def picker(main: bool = False) -> None:
     """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button."""
     current = st.session_state.get("lesson")
     prefix = "lesson_main_" if main else "lesson_"  # two sets of the same buttons need their own keys
-    box = (st.popover("Guided lessons", icon=":material/school:") if main else
+    # a stateful popover (key, on_change): start() closes it, so the card it covered shows at once
+    box = (st.popover("Guided lessons", icon=":material/school:", key=MENU, on_change="rerun") if main else
            st.expander("Guided lessons", icon=":material/school:"))  # closed: the main area has them at hand
     with box:
         for les in lessons.LESSONS.values():
@@ -34,6 +38,8 @@ def start(lesson_id: str) -> None:
     """Button callback: set every control the lesson needs, open its view, and ask for training."""
     les = lessons.lesson(lesson_id)
     ss = st.session_state
+    if MENU in ss:
+        ss[MENU] = False
     ss["lesson"] = les.id
     ss["explore"] = MODES[les.kind]
     ss.pop("lesson_focus", None)
@@ -60,6 +66,8 @@ def start(lesson_id: str) -> None:
 
 
 def leave() -> None:
+    if MENU in st.session_state:
+        st.session_state[MENU] = False
     st.session_state.pop("lesson", None)
     st.session_state.pop("lesson_focus", None)
 
@@ -95,7 +103,8 @@ def card(job, link: dict) -> None:
             return
         missed = sum(not c.seen for c in seen.claims)
         if not missed:
-            st.success(f"Signature seen: all {len(seen.claims)} checks hold in this run.",
+            n = len(seen.claims)
+            st.success(f"Signature seen: {'its one check holds' if n == 1 else f'all {n} checks hold'} in this run.",
                        icon=":material/check_circle:")
         else:
             st.warning(f"Signature not seen: {missed} of {len(seen.claims)} checks "
