@@ -5,17 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Server, launch, require_browser, train_button
+from tests.browser import Server, launch, train_button
 
 SHOTS = Path(os.environ.get("LSTMVIZ_SHOTS", "")) if os.environ.get("LSTMVIZ_SHOTS") else None
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    srv = Server()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

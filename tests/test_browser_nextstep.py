@@ -8,21 +8,13 @@ import pandas as pd
 import pytest
 import torch
 
-from tests.browser import Server, launch, require_browser, train_button
+from tests.browser import launch, train_button
 from tests.test_browser import SHOTS, no_exception, wait_idle, watch_page
 
 MONTHLY = "month,sales\n" + "".join(f"{2000 + y}-{m:02d}-01,{100 + y * 5 + 10 * (m % 12)}\n"
                                     for y in range(6) for m in range(1, 13))
 OTHER = "day,visits\n" + "".join(f"2024-01-{d:02d},{50 + (d * 7) % 11}\n" for d in range(1, 31)) + \
         "".join(f"2024-02-{d:02d},{52 + (d * 5) % 13}\n" for d in range(1, 29))
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    srv = Server()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

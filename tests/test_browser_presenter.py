@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import Server, launch, require_browser
+from tests.browser import launch
 from tests.test_browser import SHOTS, no_exception, train, wait_idle, watch_page
 
 # For each element of the gate view: how far its content overflows its box (px), for the equations
@@ -42,14 +42,6 @@ MEASURE = """() => {
     mainWidth: main.width, appWidth: app.width,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    srv = Server()
-    yield srv
-    srv.stop()
 
 
 def check_fits(page, name):
