@@ -198,7 +198,7 @@ def test_presenter_mode_plays_the_gates(server, tmp_path):
 
 def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
     """Lesson 4 (counting) from the menu beside Train: it trains, marks its signature seen, and the task views draw."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     shots = SHOTS or tmp_path
     errors = []
@@ -209,6 +209,8 @@ def test_a_lesson_in_one_click_and_the_task_views(server, tmp_path):
         pg.get_by_text(re.compile("^Signature seen")).wait_for(timeout=120_000)
         wait_idle(pg)
         no_exception(pg)
+        # the menu closed when the lesson started: it would cover the card it has just filled
+        expect(pg.locator("button:visible", has_text="Forecasting airline passengers")).to_have_count(0)
         assert "lesson=counting" in pg.url and "explore=tasks" in pg.url
         pg.screenshot(path=str(shots / "10-lesson-counting.png"), full_page=True)
         for view in ("Gate dynamics", "Results", "Compare cells"):
