@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import launch
+from tests.browser import launch, train_button
 from tests.test_browser import SHOTS, no_exception, train, wait_idle, watch_page
 
 # For each element of the gate view: how far its content overflows its box (px), for the equations
@@ -81,7 +81,7 @@ def test_presenter_mode_fits_a_projector(server, tmp_path, cell):
         page.shots = SHOTS or tmp_path
         watch_page(page, errors)
         page.goto(f"{server.url}/?present=1&epochs=40&cell={cell}")
-        page.get_by_role("button", name=re.compile("^Train")).wait_for(timeout=60_000)
+        train_button(page).wait_for(timeout=60_000)  # the main area's: the sidebar has one too
         train(page)
         page.get_by_text("Gate dynamics", exact=True).click()
         page.get_by_text(re.compile(r"^Unit \d+ at t = \d+ \(1959-01-01\)")).wait_for(timeout=60_000)
