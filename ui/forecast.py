@@ -20,12 +20,11 @@ from lstmviz.models import count_parameters
 from . import datasource
 from . import lessons as lesson_ui
 from . import share
-from .common import CELL_HELP
-from .common import (chart, gates_side_by_side, int_slider, limits, main_train_button, pick_view, plain, presenting,
-                     read_csv, read_run_bundle, registry, session_id, stale_warning, this_data, train_button,
-                     upload_bytes, wait_all, watch)
+from .common import (CELL_HELP, chart, gates_side_by_side, int_slider, limits, main_train_button, pick_view, plain,
+                     presenting, read_csv, read_run_bundle, registry, session_id, stale_warning, this_data,
+                     train_button, upload_bytes, wait_all, watch)
 from .scrubber import keys as scrub_keys
-from .scrubber import scrubber  # noqa: F401  (the task and text pages import it from here)
+from .scrubber import scrubber
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}

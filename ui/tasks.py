@@ -16,11 +16,10 @@ from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import share
-from .common import CELL_HELP
-from .common import (chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view, plain,
-                     presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
+from .common import (CELL_HELP, chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view,
+                     plain, presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
                      upload_bytes, wait_all, watch)
-from .forecast import scrubber
+from .scrubber import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
               "anbn": "Counting: accept a^n b^n, reject the rest", "parity": "Parity of a bit string",

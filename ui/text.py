@@ -16,10 +16,9 @@ from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
 from . import share
-from .common import presenting
-from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, registry,
-                     session_id, this_data, train_button, trained_caption, upload_bytes, wait_all, watch)
-from .forecast import scrubber
+from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, presenting,
+                     registry, session_id, this_data, train_button, trained_caption, upload_bytes, wait_all, watch)
+from .scrubber import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
            "typed": "Type or paste", "upload": "Upload a .txt file"}
