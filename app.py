@@ -1,6 +1,6 @@
 """lstmviz: the Streamlit page. Reads widgets, calls the library, shows results. Nothing else.
 
-The page's parts live in ui/ (Streamlit-only); the library in lstmviz/ never imports streamlit.
+The page's parts live in lstmviz/app/ (the only Streamlit code); the library in lstmviz/ never imports streamlit.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import streamlit as st
 import torch
 
 from lstmviz.errors import LstmVizError
-from ui import forecast, lessons, share, tasks, text
-from ui.common import FirstScreen, keep, limits, presenting
+from lstmviz.app import forecast, lessons, links, tasks, text
+from lstmviz.app.common import FirstScreen, keep, limits, presenting
 
 # A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
 # server without internet cannot reach.
@@ -36,8 +36,8 @@ EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "
 
 def main() -> None:
     keep(*forecast.GATE_KEYS, *text.VIEW_KEYS, "task_example", "finder_pick")
-    share.read_link()
-    present = share.flag(share.pending("present"))
+    links.read_link()
+    present = links.flag(links.pending("present"))
     if present is not None:
         st.session_state["present"] = present
     st.title("lstmviz: see inside an LSTM")
@@ -58,15 +58,15 @@ def main() -> None:
     step = FirstScreen(row.container(), st.container())
     with row:
         lessons.picker(main=True)
-    raw = share.pending("explore")
-    if raw is not None and share.parse("explore", raw, str, list(EXPLORE)) is not None:
+    raw = links.pending("explore")
+    if raw is not None and links.parse("explore", raw, str, list(EXPLORE)) is not None:
         st.session_state["explore"] = EXPLORE[raw]
     with st.sidebar:
         mode = st.radio("Explore", list(EXPLORE.values()), key="explore", horizontal=True,
                         help="Forecast a time series; train on sequence tasks whose mechanism is known; or "
                              "train a character model on text.")
     slug = next(k for k, v in EXPLORE.items() if v == mode)
-    share.drop_other_modes(slug)
+    links.drop_other_modes(slug)
     link: dict[str, str] = {"explore": slug}
     if mode == EXPLORE["tasks"]:
         tasks.page(link, step)
@@ -76,9 +76,9 @@ def main() -> None:
         forecast.page(link, step)
     if presenting():
         link["present"] = "1"
-    share.write_link(link)
+    links.write_link(link)
     with notices:
-        share.show_notices()
+        links.show_notices()
 
 
 main()

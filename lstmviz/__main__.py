@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .byom import load_state_dict
+from .modelfile.state_dict import load_state_dict
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .defaults import AUTO
 from .errors import InputError, LstmVizError

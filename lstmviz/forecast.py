@@ -322,7 +322,7 @@ def evaluate(fitted: Fitted, horizon: int = 12) -> Report:
 
 def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn.Module, ForecastConfig]:
     """A forecaster built from any LSTM/GRU state_dict with a one-output Linear head; config updated to match."""
-    from .byom import build
+    from .modelfile.state_dict import build
 
     model, arch = build(state)
     if arch.input_size != 1:

@@ -5,7 +5,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app import APP, TIMEOUT, _button, _metrics, _set_quick
-from tests.test_byom import _bytes
+from tests.test_state_dict import _bytes
 from tests.test_record import Seed000LSTMModel
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.scrubber import MAX_GAP, MIN_FRAME, SPEEDS, advance, frame_seconds
+from lstmviz.app.scrubber import MAX_GAP, MIN_FRAME, SPEEDS, advance, frame_seconds
 
 
 def play(speed: float, frames: list[float], T: int = 1000) -> int:

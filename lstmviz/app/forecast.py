@@ -9,7 +9,7 @@ import streamlit as st
 
 from lstmviz import export, figures
 from lstmviz.bundle import is_bundle, make_bundle
-from lstmviz.byom import load_state_dict
+from lstmviz.modelfile.state_dict import load_state_dict
 from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, Transform, builtin, parse_text
 from lstmviz.errors import LstmVizError
 from lstmviz.defaults import AUTO
@@ -19,7 +19,7 @@ from lstmviz.models import count_parameters
 
 from . import datasource
 from . import lessons as lesson_ui
-from . import share
+from . import links
 from .common import (CELL_HELP, chart, gates_side_by_side, int_slider, limits, main_train_button, pick_view, plain,
                      presenting, read_csv, read_run_bundle, registry, session_id, stale_warning, this_data,
                      train_button, upload_bytes, wait_all, watch)
@@ -52,19 +52,19 @@ TRANSFORM_OPTIONS = [AUTO, *TRANSFORMS]
 
 def _link_source() -> None:
     """The link's data settings into the widgets' state (first run of a session only)."""
-    src = share.pending("src")
+    src = links.pending("src")
     if src in ("csv", "bundle"):
-        share.notice("this link was made from an uploaded file, which cannot travel in a link: upload the same "
+        links.notice("this link was made from an uploaded file, which cannot travel in a link: upload the same "
                      "CSV, or the run bundle from its Downloads view")
         src = "csv"
-    if src is not None and share.parse("src", src, str, list(SOURCE_SLUGS)) is not None:
+    if src is not None and links.parse("src", src, str, list(SOURCE_SLUGS)) is not None:
         st.session_state["source"] = SOURCE_SLUGS[src]
-    share.take("series", "builtin", options=list(BUILTINS), kind=str)
-    share.take("len", "sine_length", lo=100, hi=20_000)
-    share.take("period", "sine_period", lo=4, hi=1000)
-    share.take("noise", "sine_noise", lo=0.0, hi=2.0, kind=float)
-    share.take("nseed", "sine_seed", lo=0, hi=10_000)
-    typed = share.pending("typed")
+    links.take("series", "builtin", options=list(BUILTINS), kind=str)
+    links.take("len", "sine_length", lo=100, hi=20_000)
+    links.take("period", "sine_period", lo=4, hi=1000)
+    links.take("noise", "sine_noise", lo=0.0, hi=2.0, kind=float)
+    links.take("nseed", "sine_seed", lo=0, hi=10_000)
+    typed = links.pending("typed")
     if typed is not None:
         st.session_state["typed"] = typed[:limits().text_chars]
 
@@ -94,7 +94,7 @@ def choose_source(link: dict):
         text = st.text_area("Numbers", EXAMPLE_TEXT, height=150, key="typed", max_chars=limits().text_chars,
                             help="Separate values with commas, spaces, semicolons or new lines.")
         link["src"] = "typed"
-        if len(text) <= share.MAX_VALUE_CHARS:
+        if len(text) <= links.MAX_VALUE_CHARS:
             link["typed"] = text
         else:
             st.caption("These numbers are too long to travel in a link: share the run bundle (Downloads) instead.")
@@ -129,7 +129,7 @@ def _bundle_differences(wanted: ForecastConfig, got: ForecastConfig) -> None:
     a = {**wanted.to_dict(), **wanted.to_dict()["train"]}
     b = {**got.to_dict(), **got.to_dict()["train"]}
     for name in sorted(k for k in a if k != "train" and a[k] != b[k]):
-        share.notice(f"the bundle's {name} {a[name]} is not offered here; using {b[name]}: the numbers will differ")
+        links.notice(f"the bundle's {name} {a[name]} is not offered here; using {b[name]}: the numbers will differ")
 
 
 def _bundle(data: bytes, name: str, lim):
@@ -139,7 +139,7 @@ def _bundle(data: bytes, name: str, lim):
     if st.session_state.get("bundle_applied") != digest:
         st.session_state["bundle_applied"] = digest
         st.session_state["bundle_check"] = True  # once: say so if a control cannot take the bundle's value
-        st.session_state.setdefault("link", {}).update({k: str(v) for k, v in view.items() if k in share.VIEW})
+        st.session_state.setdefault("link", {}).update({k: str(v) for k, v in view.items() if k in links.VIEW})
     st.caption(f"Run bundle **{plain(name)}**: {len(series):,} values of **{plain(series.name)}** with their "
                "settings. Press **Train model** to reproduce the run.")
     return series, config, f"bundle:{digest}"
@@ -228,19 +228,19 @@ def _safe_transform(k, base: ForecastConfig, series) -> str | None:
 
 def _link_config(k, n: int, lim) -> None:
     """The link's model and training settings into the controls' state, clamped to their ranges."""
-    share.take("cell", k("cell"), options=["lstm", "gru", "rnn"], kind=str)
-    share.take("layers", k("layers"), lo=1, hi=lim.layers)
-    share.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
-    share.take("window", k("window"), lo=2, hi=max(2, min(200, n // 2)))
-    share.take("test", k("test"), lo=1, hi=max(1, n // 3))
-    share.take("transform", k("transform"), options=TRANSFORM_OPTIONS, kind=str)
-    share.take("scale", k("scale"), options=list(SCALERS), kind=str)
-    share.take("epochs", k("epochs"), lo=10, hi=max(10, lim.epochs), step=10)
-    share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
-    share.take("batch", k("batch"), options=BATCHES)
-    share.take("clip", k("clip"), options=CLIPS, kind=float)
-    share.take("seed", k("seed"), lo=0, hi=1_000_000)
-    share.take("members", k("members"), lo=1, hi=MAX_MEMBERS)
+    links.take("cell", k("cell"), options=["lstm", "gru", "rnn"], kind=str)
+    links.take("layers", k("layers"), lo=1, hi=lim.layers)
+    links.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
+    links.take("window", k("window"), lo=2, hi=max(2, min(200, n // 2)))
+    links.take("test", k("test"), lo=1, hi=max(1, n // 3))
+    links.take("transform", k("transform"), options=TRANSFORM_OPTIONS, kind=str)
+    links.take("scale", k("scale"), options=list(SCALERS), kind=str)
+    links.take("epochs", k("epochs"), lo=10, hi=max(10, lim.epochs), step=10)
+    links.take("lr", k("lr"), options=LRS, kind=float, snap=True)
+    links.take("batch", k("batch"), options=BATCHES)
+    links.take("clip", k("clip"), options=CLIPS, kind=float)
+    links.take("seed", k("seed"), lo=0, hi=1_000_000)
+    links.take("members", k("members"), lo=1, hi=MAX_MEMBERS)
 
 
 def uploaded_model(series, config: ForecastConfig):
@@ -330,7 +330,7 @@ def shown_window(job, series) -> tuple[int, int] | None:
     them is open on this series: the preview outlines it."""
     if job is None or not job.done or job.error or job.fitted is None or job.fitted.series.key != series.key:
         return None
-    view = st.session_state.get("view") or VIEW_SLUGS.get(share.peek("view") or "")
+    view = st.session_state.get("view") or VIEW_SLUGS.get(links.peek("view") or "")
     if view not in (VIEWS[1], VIEWS[2]):
         return None
     _, start, length = trace_selection(job)
@@ -340,12 +340,12 @@ def shown_window(job, series) -> tuple[int, int] | None:
 def _link_gates(job) -> None:
     """The link's gate-view settings, clamped to this model and series (t and unit: in the scrubber)."""
     f = job.fitted
-    mode = share.pending("on")
-    if mode is not None and share.parse("on", mode, str, list(GATE_MODE_SLUGS)) is not None:
+    mode = links.pending("on")
+    if mode is not None and links.parse("on", mode, str, list(GATE_MODE_SLUGS)) is not None:
         st.session_state["gv_mode"] = GATE_MODE_SLUGS[mode]
-    share.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
-    share.take("epoch", "gv_epoch", options=job.snapshot_epochs, snap=True)
-    share.take("layer", "gv_layer", lo=0, hi=f.config.num_layers - 1)
+    links.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
+    links.take("epoch", "gv_epoch", options=job.snapshot_epochs, snap=True)
+    links.take("layer", "gv_layer", lo=0, hi=f.config.num_layers - 1)
 
 
 def gate_view(job, link: dict):
@@ -406,7 +406,7 @@ def downloads(job, link: dict) -> None:
     quick clicks on several buttons lost downloads."""
     f, r = job.fitted, job.report
     _gate_link(link)
-    view = {k: link[k] for k in share.VIEW if k in link}
+    view = {k: link[k] for k in links.VIEW if k in link}
     st.download_button("Run bundle (data + settings, JSON)", lambda: make_bundle(f.series, f.config, view),
                        "lstmviz-run.json", "application/json", type="primary", on_click="ignore",
                        help="Upload it under Data > Upload CSV (here or on another lstmviz) to restore this run.")
@@ -530,13 +530,13 @@ def page(link: dict, top) -> None:
         st.header("2 · Model")
         source = st.radio("Model", MODEL_SOURCES, key="model_source", horizontal=True,
                           help="Train one here, or bring the weights of your own LSTM or GRU.")
-        if share.pending("model") == "upload":
-            share.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
+        if links.pending("model") == "upload":
+            links.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
         config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential(), series=series)
         if st.session_state.pop("bundle_check", False) and config != base:
             _bundle_differences(base, config)
-        link.update(share.config_params(config, trainable))
+        link.update(links.config_params(config, trainable))
         if not trainable:
             link["model"] = "upload"
             own = uploaded_model(series, config)

@@ -15,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 from lstmviz.models import count_parameters
 from lstmviz.textviz import colored_text_html
 
-from . import share
+from . import links
 from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, presenting,
                      registry, session_id, this_data, train_button, trained_caption, upload_bytes, wait_all, watch)
 from .scrubber import scrubber
@@ -37,8 +37,8 @@ EXAMPLE = ('She said, "Look at the quotes (and the brackets)." He said, "I see t
 
 def _source(link: dict):
     """Sidebar: the text. Returns (text or None, a key for the data)."""
-    raw = share.pending("text")
-    if raw is not None and share.parse("text", raw, str, list(SOURCES)) is not None:
+    raw = links.pending("text")
+    if raw is not None and links.parse("text", raw, str, list(SOURCES)) is not None:
         st.session_state["text_source"] = raw
     source = st.radio("Text", list(SOURCES), format_func=SOURCES.get, key="text_source")
     link["text"] = source
@@ -66,12 +66,12 @@ def _source(link: dict):
 
 def _config(lim) -> tx.TextConfig:
     base = tx.TextConfig(max_chars=lim.text_chars)
-    share.take("cell", "tx:cell", options=["lstm", "gru", "rnn"], kind=str)
-    share.take("hidden", "tx:hidden", lo=1, hi=lim.hidden_size)
-    share.take("epochs", "tx:epochs", lo=1, hi=min(100, lim.epochs))
-    share.take("seqlen", "tx:seq_len", options=SEQ_LENS)
-    share.take("lr", "tx:lr", options=LRS, kind=float, snap=True)
-    share.take("seed", "tx:seed", lo=0, hi=1_000_000)
+    links.take("cell", "tx:cell", options=["lstm", "gru", "rnn"], kind=str)
+    links.take("hidden", "tx:hidden", lo=1, hi=lim.hidden_size)
+    links.take("epochs", "tx:epochs", lo=1, hi=min(100, lim.epochs))
+    links.take("seqlen", "tx:seq_len", options=SEQ_LENS)
+    links.take("lr", "tx:lr", options=LRS, kind=float, snap=True)
+    links.take("seed", "tx:seed", lo=0, hi=1_000_000)
     cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="tx:cell", format_func=str.upper,
                         help="A GRU often grows a clearer quote unit in a short run; an LSTM needs longer.")
     hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key="tx:hidden")

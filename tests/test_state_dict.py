@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from lstmviz import record
-from lstmviz.byom import build, infer, load_state_dict
+from lstmviz.modelfile.state_dict import build, infer, load_state_dict
 from lstmviz.errors import InputError
 from tests.test_record import Seed000LSTMModel, Seed001LSTM
 

@@ -15,7 +15,7 @@ from lstmviz.jobs import FunctionJob
 from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
-from . import share
+from . import links
 from .common import (CELL_HELP, chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view,
                      plain, presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
                      upload_bytes, wait_all, watch)
@@ -43,7 +43,7 @@ def _read_task(data: bytes, label: str | None, max_rows: int, max_bytes: int) ->
 
 def _source(link: dict):
     """Sidebar: the task, or an uploaded CSV of sequences. Returns (name, base config, data or None, data key)."""
-    share.take("task", "task", options=list(TASK_NAMES), kind=str)
+    links.take("task", "task", options=list(TASK_NAMES), kind=str)
     name = st.selectbox("Task", list(TASK_NAMES), format_func=TASK_NAMES.get, key="task")
     link["task"] = name
     if name != "csv":
@@ -79,21 +79,21 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     box = lambda field: main if not presenting() or field in essential else more  # noqa: E731
     if data is None:
         lo, hi = LENGTHS[name]
-        share.take("tlength", k("length"), lo=lo, hi=hi)
+        links.take("tlength", k("length"), lo=lo, hi=hi)
         length = box("length").slider("Sequence length T", lo, hi, base.length, key=k("length"),
                            help="Steps per sequence: longer asks for longer memory.")
-        share.take("n", k("n_train"), options=SIZES)
+        links.take("n", k("n_train"), options=SIZES)
         n_train = box("n_train").select_slider("Training sequences", SIZES, min(SIZES, key=lambda v: abs(v - base.n_train)),
                                    key=k("n_train"), help="How many examples to learn from; 1,000 more are held out.")
     else:
         length, n_train = data.length, base.n_train
-    share.take("cell", k("cell"), options=CELLS, kind=str)
-    share.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
-    share.take("epochs", k("epochs"), lo=1, hi=min(300, lim.epochs))
-    share.take("lr", k("lr"), options=LRS, kind=float, snap=True)
-    share.take("batch", k("batch"), options=BATCHES)
-    share.take("seed", k("seed"), lo=0, hi=1_000_000)
-    share.take("fbias", k("fbias"), options=FORGET_BIASES, kind=float, snap=True)
+    links.take("cell", k("cell"), options=CELLS, kind=str)
+    links.take("hidden", k("hidden"), lo=1, hi=lim.hidden_size)
+    links.take("epochs", k("epochs"), lo=1, hi=min(300, lim.epochs))
+    links.take("lr", k("lr"), options=LRS, kind=float, snap=True)
+    links.take("batch", k("batch"), options=BATCHES)
+    links.take("seed", k("seed"), lo=0, hi=1_000_000)
+    links.take("fbias", k("fbias"), options=FORGET_BIASES, kind=float, snap=True)
     cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
                         help=CELL_HELP)
     hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
@@ -234,7 +234,7 @@ def _input_names(task) -> list[str] | None:
 
 def _example_picker(fit) -> int:
     n = len(fit.test)
-    share.take("ex", "task_example", lo=0, hi=n - 1)
+    links.take("ex", "task_example", lo=0, hi=n - 1)
     return int(st.number_input("Held-out example", 0, n - 1, 0, key="task_example",
                                help="Which held-out sequence to run the model on."))
 

@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lstmviz import figures
 
-from . import share
+from . import links
 
 from lstmviz.bundle import read_bundle
 from lstmviz.data import load_csv
@@ -65,8 +65,8 @@ def upload_bytes(up) -> bytes:
 def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
     """The result views as one segmented control (st.tabs would compute every tab on every run, for
     every student), starting from the link's `view` if it names one; the choice goes into the link."""
-    raw = share.pending("view")
-    if raw is not None and share.parse("view", raw, str, list(slugs)) is not None:
+    raw = links.pending("view")
+    if raw is not None and links.parse("view", raw, str, list(slugs)) is not None:
         st.session_state[key] = slugs[raw]
     views = list(slugs.values())
     view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed") or views[0]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lstmviz import analysis, figures
 
-from . import share
+from . import links
 from .common import chart, presenting
 
 SPEEDS = [0.5, 1, 2, 3, 5, 10]  # steps per second a class can follow, slowest to fastest
@@ -72,8 +72,8 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         ss[ksp] = DEFAULT_SPEED
     speed = ss[ksp]
     T, _, H = trace.block(layer=layer).shape
-    share.take("t", kt, lo=0, hi=T - 1)
-    share.take("unit", ku, lo=0, hi=H - 1)
+    links.take("t", kt, lo=0, hi=T - 1)
+    links.take("unit", ku, lo=0, hi=H - 1)
     if not set(ss.get(kus, [])) <= set(range(H)):
         del ss[kus]  # another model with fewer units
     fixed = unit  # the body's own `unit` is the one shown
@@ -133,8 +133,8 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         if bool(ss.get(kp)) != playing or (playing and ss[ksp] != speed):
             ss[kreplay] = True
             st.rerun()  # the refresh rate changes with play/pause and speed: rerun the page to apply it
-        share.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
-        share.set_param("unit", int(unit))
+        links.set_param("t", int(t))  # a fragment run does not rerun the page: keep the link current
+        links.set_param("unit", int(unit))
         v = analysis.step_values(trace, int(unit), int(t), layer=layer)
         with st.container(key=prefix + "cell"):
             c1, c2 = st.columns(2)

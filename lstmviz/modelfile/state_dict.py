@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["Architecture", "LoadedModel", "load_state_dict", "infer", "build"]
 

@@ -21,7 +21,7 @@ def _open(**params):
 
 def _fresh_registry():
     """The shared registry as a new server would have it, so a second session trains again."""
-    from ui.common import registry
+    from lstmviz.app.common import registry
 
     registry.clear()
 

@@ -8,7 +8,7 @@ from lstmviz import lessons
 from lstmviz.forecast import preset
 from lstmviz.models import count_parameters
 
-from . import share
+from . import links
 from .common import presenting, registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
@@ -81,9 +81,9 @@ def essential() -> tuple[str, ...] | None:
 def card(job, link: dict) -> None:
     """The lesson's text, then what this run shows: each claim with its measured numbers, seen or not."""
     lid = st.session_state.get("lesson")
-    if lid is None and share.peek("lesson") is not None:
-        raw = share.pending("lesson")
-        if share.parse("lesson", raw, str, list(lessons.LESSONS)) is not None:
+    if lid is None and links.peek("lesson") is not None:
+        raw = links.pending("lesson")
+        if links.parse("lesson", raw, str, list(lessons.LESSONS)) is not None:
             st.session_state["lesson"] = lid = raw
     if lid not in lessons.LESSONS:
         return
