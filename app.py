@@ -32,10 +32,11 @@ h1 { font-size: 2.6rem !important; }
 
 
 EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "Text"}
+PAGES = {"forecast": forecast, "tasks": tasks, "text": text}
 
 
 def main() -> None:
-    keep(*forecast.GATE_KEYS, *text.VIEW_KEYS, "task_example", "finder_pick")
+    keep(*(key for page in PAGES.values() for key in page.KEEP))
     links.read_link()
     present = links.flag(links.pending("present"))
     if present is not None:
@@ -49,7 +50,7 @@ def main() -> None:
     with st.sidebar:
         st.toggle("Presenter mode", key="present",
                   help="Big type, projector-proof colours, only the controls that matter. In a link: ?present=1")
-        lessons.picker()
+        lessons.picker(PAGES)
     if presenting():
         st.html(PRESENTER_CSS)
     notices = st.container()
@@ -57,7 +58,7 @@ def main() -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     step = FirstScreen(row.container(), st.container())
     with row:
-        lessons.picker(main=True)
+        lessons.picker(PAGES, main=True)
     raw = links.pending("explore")
     if raw is not None and links.parse("explore", raw, str, list(EXPLORE)) is not None:
         st.session_state["explore"] = EXPLORE[raw]
@@ -66,14 +67,9 @@ def main() -> None:
                         help="Forecast a time series; train on sequence tasks whose mechanism is known; or "
                              "train a character model on text.")
     slug = next(k for k, v in EXPLORE.items() if v == mode)
-    links.drop_other_modes(slug)
+    links.drop_other_modes(PAGES[slug].LINKS)
     link: dict[str, str] = {"explore": slug}
-    if mode == EXPLORE["tasks"]:
-        tasks.page(link, step)
-    elif mode == EXPLORE["text"]:
-        text.page(link, step)
-    else:
-        forecast.page(link, step)
+    PAGES[slug].page(link, step)
     if presenting():
         link["present"] = "1"
     links.write_link(link)

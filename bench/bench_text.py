@@ -32,7 +32,7 @@ def main():
     text = open(args.file, encoding="utf-8").read() if args.file else builtin_text("stories")
     print(f"text: {args.file or 'stories'}, {len(text):,} characters; one torch thread")
     for cell in args.cells:
-        cfg = TextConfig(cell=cell, hidden_size=args.hidden, seq_len=100, epochs=args.epochs, lr=1e-2,
+        cfg = TextConfig().replace(cell=cell, hidden_size=args.hidden, seq_len=100, epochs=args.epochs, lr=1e-2,
                          lr_decay=0.1, seed=args.seed)
         fit = fit_text(text, cfg, max_seconds=args.max_seconds)
         model, base = bpc(fit, fit.val_text), unigram_bpc(fit.train_text, fit.val_text)

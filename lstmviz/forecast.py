@@ -8,12 +8,13 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .data import Series, Transform, builtin, windows
+from .config import Config, ModelConfig, TrainConfig, setting
+from .data import SCALERS, TRANSFORMS, Series, Transform, builtin, windows
 from .defaults import AUTO, TransformChoice, choose_transform, default_window
 from .ensemble import train_members
 from .errors import InputError
 from .models import CELLS, SequenceModel
-from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
+from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
            "one_step", "baselines", "metrics", "model_from_state_dict", "resolve", "MAX_MEMBERS"]
@@ -22,60 +23,27 @@ MAX_MEMBERS = 9
 
 
 @dataclass(frozen=True)
-class ForecastConfig:
+class ForecastConfig(Config):
     """Data handling, model and training for one forecasting run. Frozen: a cache key and JSON."""
 
-    window: int = 12
-    test: int = 12  # the last `test` points are held out
-    val: int = 0  # the last `val` training windows validate (for the curve and early stopping)
-    transform: str = "log_diff"  # or "auto": chosen at fit time on the end of the training part
-    scale: str = "minmax"
-    season: int | None = None  # seasonal period for baselines and seasonal_diff; None: from the series
-    cell: str = "lstm"
-    hidden_size: int = 24
-    num_layers: int = 1
-    dropout: float = 0.0
-    members: int = 1  # models trained from different seeds; forecasts are their median
+    window: int = setting(12, lo=1, hi=10_000)
+    test: int = setting(12, lo=1, hi=1_000_000)  # the last `test` points are held out
+    val: int = setting(0, lo=0, hi=1_000_000)  # the last `val` training windows validate (curve, early stopping)
+    transform: str = setting("log_diff", choices=(*TRANSFORMS, AUTO))  # "auto": chosen at fit time on the training part
+    scale: str = setting("minmax", choices=tuple(SCALERS))
+    season: int | None = setting(None, lo=1, hi=100_000)  # period for baselines and seasonal_diff; None: the series'
+    members: int = setting(1, lo=1, hi=MAX_MEMBERS)  # models trained from different seeds; forecasts are their median
+    model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=24))
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=250, lr=1e-2, lr_decay=0.1))
 
-    def replace(self, **changes) -> "ForecastConfig":
-        """A copy with changes; TrainConfig fields (epochs, lr, seed, ...) may be given directly."""
-        names = {f.name for f in dataclasses.fields(TrainConfig)}
-        tr = {k: changes.pop(k) for k in list(changes) if k in names}
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
-        if unknown:
-            raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return dataclasses.replace(self, train=dataclasses.replace(self.train, **tr), **changes)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ForecastConfig":
-        d = dict(d)
-        tr = d.pop("train", {}) or {}
-        return cls().replace(**d, **tr)
+    def _problems(self) -> list[str]:
+        if self.members > 1 and self.model.dropout > 0 and self.model.num_layers > 1:
+            return ["an ensemble (models averaged above 1) trains without dropout: set dropout to 0"]
+        return []
 
     def check(self, n: int) -> None:
         """Raise InputError, saying what to change, if this config cannot run on n values."""
-        problems = []
-        if self.cell not in CELLS:
-            problems.append(f"cell must be one of {', '.join(CELLS)}")
-        if not 1 <= self.window <= 10_000:
-            problems.append(f"window must be 1 to 10000, not {self.window}")
-        if not 1 <= self.hidden_size <= 1024 or not 1 <= self.num_layers <= 8:
-            problems.append("hidden size must be 1 to 1024 and layers 1 to 8")
-        if self.test < 1:
-            problems.append("the test part needs at least 1 point")
-        if not 0 <= self.dropout < 1:
-            problems.append("dropout must be in [0, 1)")
-        if not 1 <= self.members <= MAX_MEMBERS:
-            problems.append(f"models averaged must be 1 to {MAX_MEMBERS}, not {self.members}")
-        if self.members > 1 and self.dropout > 0 and self.num_layers > 1:
-            problems.append("an ensemble (models averaged above 1) trains without dropout: set dropout to 0")
-        if problems:
-            raise InputError("; ".join(problems))
-        self.train.check()
+        super().check()
         # "auto" may choose a difference (lag 1): ask for room for it up front
         lag = 1 if self.transform == AUTO else Transform(self.transform, self.scale, self.period(None)).lag
         need = self.test + self.window + lag + 2 + self.val
@@ -194,7 +162,7 @@ def prepare(series: Series, config: ForecastConfig) -> tuple[Transform, TrainDat
 
 def build_model(config: ForecastConfig, seed: int | None = None) -> SequenceModel:
     """An untrained model for `config`, initialised from `seed` (default: the config's seed)."""
-    return init_weights(SequenceModel(config.cell, 1, config.hidden_size, config.num_layers, config.dropout),
+    return init_weights(SequenceModel(config.model.cell, 1, config.model.hidden_size, config.model.num_layers, config.model.dropout),
                         config.train.seed if seed is None else seed)
 
 

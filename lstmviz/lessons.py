@@ -214,9 +214,9 @@ def _block(fit):
 
 
 def _remember_hint(config) -> str:
-    if config.cell == "lstm" and config.forget_bias < 1 and config.length >= 20:
+    if config.model.cell == "lstm" and config.model.forget_bias < 1 and config.length >= 20:
         left = 0.5 ** (config.length - 1)
-        return (f"From a forget-gate bias of {config.forget_bias:+g} the gates start near 0.5, so {left:.0e} of the "
+        return (f"From a forget-gate bias of {config.model.forget_bias:+g} the gates start near 0.5, so {left:.0e} of the "
                 f"value is left after {config.length - 1} steps: too little for training to see that it mattered. "
                 "Set Forget-gate bias at start to +2.")
     return AGAIN
@@ -237,7 +237,7 @@ def check_memory(fit, report: dict | None = None) -> Seen:
                     "(under a tenth of it is the mark).", mse < 0.1 * base, hint)]
     arrays = _block(fit)
     if "c" not in arrays or "f" not in arrays:
-        claims.append(Claim(f"A {fit.config.cell.upper()} has no cell state and forget gate to hold the value in.",
+        claims.append(Claim(f"A {fit.config.model.cell.upper()} has no cell state and forget gate to hold the value in.",
                             False, "Set Cell to LSTM."))
         return Seen(tuple(claims))
     c, f = arrays["c"], arrays["f"]  # (T, n, H)
@@ -279,7 +279,7 @@ def check_counting(fit, report: dict) -> Seen:
                     "(99% is the mark).", acc >= 0.99, AGAIN)]
     units = [u for u in find_units(fit.model, fit.test, quantities=("c",), top=3) if u["known"] == "running count"]
     if not units:
-        claims.append(Claim(f"A {fit.config.cell.upper()} has no cell state to count in.", False, "Set Cell to LSTM."))
+        claims.append(Claim(f"A {fit.config.model.cell.upper()} has no cell state to count in.", False, "Set Cell to LSTM."))
         return Seen(tuple(claims))
     u = units[0]
     r = u["correlation"]

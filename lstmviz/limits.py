@@ -66,8 +66,8 @@ class Limits:
 
     def check_config(self, config) -> None:
         """Refuse a ForecastConfig above this server's limits, naming the limit and its variable."""
-        over = [(config.hidden_size, self.hidden_size, "hidden units", "hidden_size"),
-                (config.num_layers, self.layers, "layers", "layers"),
+        over = [(config.model.hidden_size, self.hidden_size, "hidden units", "hidden_size"),
+                (config.model.num_layers, self.layers, "layers", "layers"),
                 (config.train.epochs, self.epochs, "epochs", "epochs")]
         problems = [f"{value} {what} is above this server's limit of {limit} ({_ENV[name]})"
                     for value, limit, what, name in over if value > limit]

@@ -8,7 +8,7 @@ Generators draw from a private numpy Generator seeded by `seed`, never from glob
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -16,11 +16,11 @@ import pandas as pd
 import torch
 
 from .data import MAX_BYTES, load_csv
-from .config import Settings
+from .config import Config, ModelConfig, TrainConfig, setting
 from .errors import InputError
 from .models import CELLS, SequenceModel, count_parameters
 from .record import record
-from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
+from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["Task", "TASKS", "adding", "remember", "anbn", "parity", "seed004", "from_csv", "TaskConfig",
            "DEFAULTS", "default_config", "TaskFit", "fit_task", "evaluate_task", "find_units", "compare",
@@ -262,60 +262,30 @@ def _numbers(col: pd.Series) -> pd.Series:
 # --- training --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TaskConfig(Settings):
+class TaskConfig(Config):
     """Task, data sizes, model and training for one run. Frozen: a cache key and JSON for free."""
 
-    task: str = "adding"
-    length: int = 50  # T, steps per sequence
-    n_train: int = 6000
-    n_test: int = 1000
-    cell: str = "lstm"
-    hidden_size: int = 32
-    num_layers: int = 1
-    epochs: int = 20
-    lr: float = 1e-2
-    batch_size: int = 64  # 0: full batch
-    seed: int = 0  # the data, the initial weights and the batch order
-    forget_bias: float = 0.0  # added to the LSTM forget gates' starting bias (train.init_weights)
+    task: str = setting("adding", choices=(*TASKS, "csv"))
+    length: int = setting(50, lo=1, hi=1_000_000)  # T, steps per sequence (each task checks its own range)
+    n_train: int = setting(6000, lo=10, hi=200_000)
+    n_test: int = setting(1000, lo=1, hi=100_000)
+    model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=32))
+    # the seed draws the data, the initial weights and the batch order
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=20, lr=1e-2, batch_size=64))
 
-    @property
-    def train(self) -> TrainConfig:
-        """The training part (so Limits.check_config takes a TaskConfig too)."""
-        return self.train_config()
 
-    def train_config(self) -> TrainConfig:
-        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed)
-
-    def check(self) -> "TaskConfig":
-        """Raise InputError, saying what to change, if this config cannot run; else return it."""
-        problems = []
-        if self.task not in TASKS and self.task != "csv":
-            problems.append(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
-        if self.cell not in CELLS:
-            problems.append(f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}")
-        if not 10 <= self.n_train <= 200_000 or not 1 <= self.n_test <= 100_000:
-            problems.append(f"n_train must be 10 to 200000 and n_test 1 to 100000, "
-                            f"not {self.n_train} and {self.n_test}")
-        if not 1 <= self.hidden_size <= 1024 or not 1 <= self.num_layers <= 8:
-            problems.append("hidden size must be 1 to 1024 and layers 1 to 8")
-        if self.seed < 0:
-            problems.append(f"seed must be 0 or more, not {self.seed}")
-        if not -5 <= self.forget_bias <= 5:
-            problems.append(f"forget_bias must be -5 to 5, not {self.forget_bias}")
-        if problems:
-            raise InputError("; ".join(problems))
-        self.train_config().check()
-        return self
+def _task(task: str, length: int, n_train: int, n_test: int, **changes) -> TaskConfig:
+    return TaskConfig(task, length, n_train, n_test).replace(**changes)
 
 
 # Each trains on one CPU thread in seconds; medians over seeds: python bench/bench_tasks.py
 DEFAULTS: dict[str, TaskConfig] = {
-    "adding": TaskConfig("adding", 50, 6000, 1000, hidden_size=32, epochs=20, lr=1e-2, batch_size=64),
-    "remember": TaskConfig("remember", 10, 2000, 500, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
-    "anbn": TaskConfig("anbn", 22, 2000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
-    "parity": TaskConfig("parity", 20, 5000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
+    "adding": _task("adding", 50, 6000, 1000, hidden_size=32, epochs=20, lr=1e-2, batch_size=64),
+    "remember": _task("remember", 10, 2000, 500, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
+    "anbn": _task("anbn", 22, 2000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
+    "parity": _task("parity", 20, 5000, 1000, hidden_size=16, epochs=40, lr=1e-2, batch_size=64),
     # the PyTorch sentiment tutorial's recipe: hidden 64, Adam 1e-3, cross entropy
-    "seed004": TaskConfig("seed004", 5, 2000, 500, hidden_size=64, epochs=40, lr=1e-3, batch_size=32),
+    "seed004": _task("seed004", 5, 2000, 500, hidden_size=64, epochs=40, lr=1e-3, batch_size=32),
 }
 
 
@@ -343,30 +313,30 @@ def _split(config: TaskConfig, task: Task | None) -> tuple[Task, Task]:
     if task is None:
         if config.task not in TASKS:
             raise InputError(f"task {config.task!r} has no generator; pass its data as task=")
-        both = TASKS[config.task](config.n_train + config.n_test, config.length, config.seed)
+        both = TASKS[config.task](config.n_train + config.n_test, config.length, config.train.seed)
         return both.subset(slice(0, config.n_train)), both.subset(slice(config.n_train, None))
     n_test = min(config.n_test, max(1, len(task) // 5))
-    order = np.random.default_rng(config.seed).permutation(len(task))
+    order = np.random.default_rng(config.train.seed).permutation(len(task))
     return task.subset(order[n_test:]), task.subset(order[:n_test])
 
 
 def fit_task(config: TaskConfig, on_epoch: Callable[[Epoch], bool | None] | None = None,
              max_seconds: float | None = None, task: Task | None = None) -> TaskFit:
-    """Train config.cell on config.task (or on `task`'s data, e.g. from from_csv) -> TaskFit.
+    """Train config.model.cell on config.task (or on `task`'s data, e.g. from from_csv) -> TaskFit.
 
-    Given data is shuffled by config.seed and config.n_test of it (at most a fifth) held out. The
+    Given data is shuffled by config.train.seed and config.n_test of it (at most a fifth) held out. The
     held-out part only draws the validation curve: nothing is chosen on it.
     """
     if task is not None:
         config = config.replace(task=task.name, length=task.length)
     config.check()
     tr, te = _split(config, task)
-    model = init_weights(SequenceModel(config.cell, tr.input_size, config.hidden_size, config.num_layers,
-                                       output_size=tr.output_size), config.seed, config.forget_bias)
+    model = init_weights(SequenceModel(config.model.cell, tr.input_size, config.model.hidden_size, config.model.num_layers,
+                                       output_size=tr.output_size), config.train.seed, config.model.forget_bias)
     data = TrainData(torch.tensor(tr.X), torch.tensor(tr.y), torch.tensor(te.X), torch.tensor(te.y))
-    result = train(model, data, config.train_config(), on_epoch, max_seconds,
+    result = train(model, data, config.train, on_epoch, max_seconds,
                    loss="mse" if tr.kind == "regress" else "cross_entropy")
-    longer = anbn(config.n_test, config.length, config.seed + 1, longer=True) if tr.name == "anbn" else None
+    longer = anbn(config.n_test, config.length, config.train.seed + 1, longer=True) if tr.name == "anbn" else None
     return TaskFit(model, tr, te, result, config, longer)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -32,11 +32,11 @@ import torch
 from torch import nn
 
 from .corpora import BUILTIN_TEXTS, builtin_text
-from .config import Settings
+from .config import Config, ModelConfig, TrainConfig, setting
 from .errors import InputError
 from .models import CELLS, SequenceModel
 from .record import Trace, record
-from .train import Epoch, TrainConfig, TrainData, TrainResult, init_weights, train
+from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["Vocab", "Corpus", "CharModel", "TextConfig", "TextFit", "BUILTIN_TEXTS", "builtin_text", "fit_text",
            "bpc", "unigram_bpc", "to_bits", "to_nats", "record_text", "features", "FEATURES", "rank_units",
@@ -198,45 +198,17 @@ class CharModel(SequenceModel):
 
 
 @dataclass(frozen=True)
-class TextConfig(Settings):
+class TextConfig(Config):
     """Model, data and training for one text run. Frozen: a cache key and JSON. Defaults train in seconds."""
 
-    cell: str = "lstm"
-    hidden_size: int = 128
-    num_layers: int = 1
-    seq_len: int = 100  # characters per training sequence (truncated backpropagation length)
-    epochs: int = 15  # ~8 s on "stories" with one thread: 1.6 bits per character (40 epochs: 1.1)
-    lr: float = 1e-2
-    batch_size: int = 32
-    clip: float = 1.0
-    lr_decay: float = 0.1
-    seed: int = 0
-    val_fraction: float = 0.1  # the last part of the text is held out
-    max_chars: int = MAX_CHARS
-    max_vocab: int = MAX_VOCAB
-
-    @property
-    def train(self) -> TrainConfig:
-        """The training part as a TrainConfig (so Limits.check_config works on a TextConfig too)."""
-        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, clip=self.clip,
-                           lr_decay=self.lr_decay, seed=self.seed)
-
-    def check(self) -> "TextConfig":
-        problems = []
-        if self.cell not in CELLS:
-            problems.append(f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}")
-        if not 1 <= self.hidden_size <= 1024 or not 1 <= self.num_layers <= 8:
-            problems.append("hidden size must be 1 to 1024 and layers 1 to 8")
-        if not 2 <= self.seq_len <= 2000:
-            problems.append(f"sequence length must be 2 to 2000, not {self.seq_len}")
-        if not 0 <= self.val_fraction <= 0.5:
-            problems.append(f"the held-out fraction must be 0 to 0.5, not {self.val_fraction}")
-        if self.max_chars < MIN_CHARS or not 2 <= self.max_vocab <= 4096:
-            problems.append(f"max_chars must be at least {MIN_CHARS} and max_vocab 2 to 4096")
-        if problems:
-            raise InputError("; ".join(problems))
-        self.train.check()
-        return self
+    seq_len: int = setting(100, lo=2, hi=2000, label="sequence length")  # characters per training sequence (truncated backpropagation length)
+    val_fraction: float = setting(0.1, lo=0.0, hi=0.5)  # the last part of the text is held out
+    max_chars: int = setting(MAX_CHARS, lo=MIN_CHARS)
+    max_vocab: int = setting(MAX_VOCAB, lo=2, hi=4096)
+    model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=128))
+    # 15 epochs: ~8 s on "stories" with one thread, 1.6 bits per character (40 epochs: 1.1)
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=15, lr=1e-2, batch_size=32, clip=1.0,
+                                                                   lr_decay=0.1))
 
     def split(self, n: int) -> int:
         """Characters held out at the end of an n-character text (at least 2 when val_fraction > 0)."""
@@ -275,8 +247,8 @@ def _chunks(ids: np.ndarray, length: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def build_model(config: TextConfig, vocab_size: int) -> CharModel:
-    """A CharModel for `config`, initialised from config.seed (PyTorch's own scheme, private generator)."""
-    return init_weights(CharModel(config.cell, vocab_size, config.hidden_size, config.num_layers), config.seed)
+    """A CharModel for `config`, initialised from config.train.seed (PyTorch's own scheme, private generator)."""
+    return init_weights(CharModel(config.model.cell, vocab_size, config.model.hidden_size, config.model.num_layers), config.train.seed)
 
 
 def fit_text(text: str, config: TextConfig = TextConfig(), on_epoch: Callable[[Epoch], bool | None] | None = None,

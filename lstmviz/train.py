@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .config import TrainConfig
 from .errors import InputError
 
 __all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights", "FULL_BATCH", "LOSSES"]
@@ -17,37 +18,6 @@ __all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_we
 # "Full batch" on a million windows would hold gigabytes of activations for one step: past this
 # many windows, full batch means mini-batches of this size.
 FULL_BATCH = 8192
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train. Frozen, so it is hashable: a cache key and a JSON export for free."""
-
-    epochs: int = 300
-    lr: float = 1e-2
-    batch_size: int = 0  # 0: full batch (at most FULL_BATCH windows a step)
-    weight_decay: float = 0.0
-    clip: float = 1.0  # gradient-norm clip; 0: off
-    lr_decay: float = 1.0  # the learning rate falls to lr * lr_decay by the last epoch
-    patience: int = 0  # early stopping after this many epochs without improvement; 0: off
-    seed: int = 0
-    snapshots: int = 10  # weight snapshots at about this many evenly spaced epochs, plus the final one
-
-    def check(self) -> "TrainConfig":
-        problems = []
-        if not 1 <= self.epochs <= 100_000:
-            problems.append(f"epochs must be 1 to 100000, not {self.epochs}")
-        if not (0 < self.lr <= 10):
-            problems.append(f"learning rate must be above 0 and at most 10, not {self.lr}")
-        if self.batch_size < 0:
-            problems.append("batch size must be 0 (full batch) or more")
-        if not 0 < self.lr_decay <= 1:
-            problems.append("lr decay must be in (0, 1]")
-        if self.clip < 0 or self.weight_decay < 0 or self.patience < 0:
-            problems.append("clip, weight decay and patience cannot be negative")
-        if problems:
-            raise InputError("; ".join(problems))
-        return self
 
 
 @dataclass(frozen=True, eq=False)

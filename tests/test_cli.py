@@ -65,7 +65,7 @@ def test_builtin_name_and_flags(tmp_path):
             "--seed", "4")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert out["config"]["cell"] == "gru" and len(out["test_predictions"]) == 20
+    assert out["config"]["model"]["cell"] == "gru" and len(out["test_predictions"]) == 20
 
 
 @pytest.mark.parametrize("args,message", [

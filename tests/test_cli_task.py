@@ -33,7 +33,7 @@ def test_anbn_prints_one_json_object_with_units_and_longer_lengths():
     assert out["task"] == "anbn" and out["metric"] == "accuracy"
     assert out["value"] >= 0.99 and out["baseline"] == pytest.approx(0.5, abs=0.02)
     assert 0 < out["train_seconds"] < 60 and out["epochs_run"] == 25
-    assert out["config"]["task"] == "anbn" and out["config"]["epochs"] == 25 and out["config"]["length"] == 22
+    assert out["config"]["task"] == "anbn" and out["config"]["train"]["epochs"] == 25 and out["config"]["length"] == 22
     assert out["longer"]["k"] == [11, 20] and 0 <= out["longer"]["accuracy"] <= 1
     assert sum(map(sum, out["confusion"])) == out["n_test"] == 1000
     units = out["units"]
@@ -48,9 +48,10 @@ def test_flags_reach_the_config(capsys):
     assert main(["task", "seed004", "--length", "4", "--cell", "gru", "--epochs", "2", "--hidden", "5",
                  "--n-train", "50", "--seed", "3", "--lr", "0.02", "--top", "1", "--forget-bias", "1.5"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["config"] == {"task": "seed004", "length": 4, "n_train": 50, "n_test": 500, "cell": "gru",
-                             "hidden_size": 5, "num_layers": 1, "epochs": 2, "lr": 0.02, "batch_size": 32, "seed": 3,
-                             "forget_bias": 1.5}
+    assert out["config"] == {"task": "seed004", "length": 4, "n_train": 50, "n_test": 500,
+                             "model": {"cell": "gru", "hidden_size": 5, "num_layers": 1, "dropout": 0.0, "forget_bias": 1.5},
+                             "train": {"epochs": 2, "lr": 0.02, "batch_size": 32, "seed": 3, "weight_decay": 0.0,
+                                       "clip": 1.0, "lr_decay": 1.0, "patience": 0, "snapshots": 10}}
     assert out["metric"] == "accuracy" and len(out["units"]) == 2  # two known quantities, top 1 each
     assert {u["quantity"] for u in out["units"]} <= {"r", "z", "n", "h"}
 
@@ -68,7 +69,7 @@ def test_bad_input_from_the_shell_exits_2_with_one_line():
     (["task", "anbn", "--length", "3"], "length must be 4 to"),
     (["task", "parity", "--hidden", "0"], "hidden size"),
     (["task", "parity", "--n-train", "5"], "n_train must be"),
-    (["task", "parity", "--seed", "-1"], "seed must be 0 or more"),
+    (["task", "parity", "--seed", "-1"], "seed must be 0 to 1,000,000"),
     (["task", "parity", "--epochs", "x"], "invalid int"),
     (["task", "parity", "--cell", "lstmx"], "invalid choice"),
     (["task", "parity", "--top", "0"], "--top must be"),

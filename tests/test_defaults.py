@@ -51,7 +51,7 @@ def test_auto_transform_follows_the_validation_scores():
 
 def test_fitted_config_and_report_name_the_chosen_transform():
     s = weekly(160)
-    f = fit(s, ForecastConfig(window=12, test=12, transform="auto", hidden_size=4).replace(epochs=3))
+    f = fit(s, ForecastConfig().replace(window=12, test=12, transform="auto", hidden_size=4).replace(epochs=3))
     r = evaluate(f, horizon=0)
     assert f.config.transform == f.transform.kind == r.transform.chosen != "auto"
     assert r.transform.requested == "auto" and r.transform.to_dict()["validation_rmse"] == r.transform.scores

@@ -12,7 +12,7 @@ from lstmviz.jobs import Registry
 from lstmviz.models import SequenceModel
 from lstmviz.train import TrainConfig, TrainData, init_weights, train
 
-SMALL = ForecastConfig(window=6, test=6, transform="none", hidden_size=4, members=3).replace(epochs=5)
+SMALL = ForecastConfig().replace(window=6, test=6, transform="none", hidden_size=4, members=3).replace(epochs=5)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])

@@ -146,7 +146,7 @@ def test_decimate_keeps_extremes_and_bounds_points():
 
 def test_forecast_figure_and_preview():
     series = builtin("trend_season", length=80)
-    f = fit(series, ForecastConfig(window=6, test=6, transform="none", hidden_size=4).replace(epochs=3))
+    f = fit(series, ForecastConfig().replace(window=6, test=6, transform="none", hidden_size=4).replace(epochs=3))
     r = evaluate(f, horizon=4)
     fig = figures.forecast_figure(series, r, f.n_train)
     names = [d.name for d in fig.data]

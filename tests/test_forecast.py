@@ -11,7 +11,7 @@ from lstmviz.forecast import (ForecastConfig, baselines, default_config, evaluat
                               model_from_state_dict, one_step, prepare, preset)
 from lstmviz.train import TrainConfig, TrainData, train
 
-SMALL = ForecastConfig(window=6, test=6, transform="none", hidden_size=4).replace(epochs=5)
+SMALL = ForecastConfig().replace(window=6, test=6, transform="none", hidden_size=4).replace(epochs=5)
 
 
 def test_metrics_against_hand_computed_values():
@@ -125,7 +125,7 @@ def test_state_dict_roundtrip_gives_the_same_predictions():
     series = builtin("trend_season", length=80)
     f = fit(series, SMALL.replace(cell="gru", num_layers=2))
     model, cfg = model_from_state_dict(f.model.state_dict(), ForecastConfig())
-    assert (cfg.cell, cfg.hidden_size, cfg.num_layers) == ("gru", 4, 2)
+    assert (cfg.model.cell, cfg.model.hidden_size, cfg.model.num_layers) == ("gru", 4, 2)
     x = torch.randn(3, 6, 1)
     with torch.no_grad():
         assert torch.equal(model(x), f.model(x))
@@ -152,7 +152,7 @@ def test_airline_default_preset_median_rmse_at_most_25():
 def test_config_round_trips_through_the_json_download():
     import json
 
-    config = ForecastConfig(cell="gru", window=7).replace(epochs=33, lr=3e-3, seed=5)
+    config = ForecastConfig().replace(cell="gru", window=7).replace(epochs=33, lr=3e-3, seed=5)
     assert ForecastConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 

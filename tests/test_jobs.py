@@ -5,7 +5,7 @@ from lstmviz.data import Series, builtin
 from lstmviz.forecast import ForecastConfig
 from lstmviz.jobs import Registry
 
-QUICK = ForecastConfig(window=6, test=6, transform="none", hidden_size=4).replace(epochs=20)
+QUICK = ForecastConfig().replace(window=6, test=6, transform="none", hidden_size=4).replace(epochs=20)
 
 
 def test_job_trains_reports_and_replays_snapshots():
@@ -72,7 +72,7 @@ def test_registry_drops_the_oldest_finished_jobs():
 def test_a_shared_job_remembers_who_started_it():
     reg = Registry()
     series = builtin("sine", length=120)
-    config = ForecastConfig(window=10, test=10, transform="none", hidden_size=4).replace(epochs=3)
+    config = ForecastConfig().replace(window=10, test=10, transform="none", hidden_size=4).replace(epochs=3)
     job = reg.start(series, config, owner="session-a")
     again = reg.start(series, config, owner="session-b")
     job.wait()

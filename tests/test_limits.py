@@ -23,10 +23,10 @@ def test_defaults_and_environment_overrides():
 
 def test_values_above_a_limit_are_refused_with_the_limit_named():
     lim = Limits(hidden_size=8, epochs=100)
-    lim.check_config(ForecastConfig(hidden_size=8).replace(epochs=100))
+    lim.check_config(ForecastConfig().replace(hidden_size=8).replace(epochs=100))
     with pytest.raises(InputError, match=r"32 hidden units is above this server's limit of 8 \(LSTMVIZ_MAX_HIDDEN\); "
                                          r"500 epochs is above this server's limit of 100"):
-        lim.check_config(ForecastConfig(hidden_size=32).replace(epochs=500))
+        lim.check_config(ForecastConfig().replace(hidden_size=32).replace(epochs=500))
     with pytest.raises(InputError, match="this server allows 5 characters"):
         Limits(text_chars=5).check_text("1, 2, 3")
 
@@ -34,7 +34,7 @@ def test_values_above_a_limit_are_refused_with_the_limit_named():
 def test_training_stops_at_the_wall_time_limit_and_keeps_its_model():
     series = builtin("sine", length=2000, period=50)
     start = time.perf_counter()
-    f = fit(series, ForecastConfig(window=50, test=50, transform="none", hidden_size=32).replace(epochs=100_000),
+    f = fit(series, ForecastConfig().replace(window=50, test=50, transform="none", hidden_size=32).replace(epochs=100_000),
             max_seconds=0.5)
     assert time.perf_counter() - start < 20
     assert f.result.stopped == "time" and "allows 0.5 s per training run" in f.result.message

@@ -148,7 +148,7 @@ def test_a_bundle_round_trips_series_config_and_view():
      "unknown setting"),
     (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {}}', "too few"),
     (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {"window": "big"}}',
-     "window as whole numbers"),
+     "window must be a whole number"),
     (b'{"format": "lstmviz-run", "version": 1, "series": {"values": [1, 2, 3]}, "config": {"transform": 5}}',
      "config is not valid"),
     (b"[" * 100_000, "not a readable run bundle"),
@@ -204,7 +204,7 @@ def _doc(**config):
 
 
 @pytest.mark.parametrize("config, says", [
-    ({"hidden_size": 24.0}, "hidden_size as whole numbers"),
+    ({"hidden_size": 24.5}, "hidden_size must be a whole number"),
     ({"train": {"seed": 10**7}}, "seed must be 0 to 1,000,000"),
     ({"train": {"seed": -1}}, "seed must be 0 to 1,000,000"),
 ])

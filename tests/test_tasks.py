@@ -322,7 +322,7 @@ def test_fit_on_a_csv_task():
     for r in rows:
         r[3] = r[3] + (3 if r[4] == "hi" else -3)  # the last step gives the class away
     t = from_csv(csv_bytes(rows, header=("a", "b", "c", "d", "label")))
-    fit = fit_task(TaskConfig(hidden_size=8, epochs=30, n_test=20), task=t)
+    fit = fit_task(TaskConfig().replace(hidden_size=8, epochs=30, n_test=20), task=t)
     assert fit.config.task == "csv" and fit.config.length == 4 and len(fit.test) == 12 and len(fit.train) == 48
     assert evaluate_task(fit)["value"] >= 0.9
 
@@ -348,7 +348,7 @@ def test_forget_bias_shifts_only_the_lstm_forget_gates_starting_bias():
             assert torch.equal(a, b), name
     gru = [init_weights(torch.nn.GRU(3, H), 7, forget_bias=f).bias_ih_l0 for f in (0.0, 2.0)]
     assert torch.equal(*gru)  # no forget gate to shift
-    with pytest.raises(InputError, match="forget_bias"):
+    with pytest.raises(InputError, match="forget-gate bias must be a finite number"):
         default_config("remember", forget_bias=float("nan"))
 
 

@@ -21,7 +21,7 @@ from lstmviz.textviz import colored_text_html, unit_text_figure, value_colors
 torch.set_num_threads(1)
 
 REPEAT = "the cat sat on the mat. the dog sat on the log. " * 24  # 1,176 characters
-TINY = TextConfig(hidden_size=24, seq_len=24, epochs=25, batch_size=8, lr=2e-2, lr_decay=0.3, seed=3)
+TINY = TextConfig().replace(hidden_size=24, seq_len=24, epochs=25, batch_size=8, lr=2e-2, lr_decay=0.3, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -90,23 +90,23 @@ def test_fit_text_says_how_much_text_it_needs():
     with pytest.raises(InputError, match=r"sequence length 100 with 10% held out needs at least 223"):
         fit_text("abcdefghij" * 10, TextConfig())
     with pytest.raises(InputError, match="needs at least 223"):  # 222 - 22 held out = 200 < 2 * 100 + 1
-        fit_text(("abcdefghij" * 23)[:222], TextConfig(epochs=1))
-    fit = fit_text(("abcdefghij" * 23)[:223], TextConfig(epochs=1, hidden_size=4))
+        fit_text(("abcdefghij" * 23)[:222], TextConfig().replace(epochs=1))
+    fit = fit_text(("abcdefghij" * 23)[:223], TextConfig().replace(epochs=1, hidden_size=4))
     assert len(fit.train_text) == 201 and len(fit.val_text) == 22 and fit.result.epochs_run == 1
-    with pytest.raises(InputError, match="sequence length must be 2 to 2000"):
+    with pytest.raises(InputError, match="sequence length must be 2 to 2,000"):
         fit_text(REPEAT, TextConfig(seq_len=1))
     with pytest.raises(InputError, match="cell must be one of"):
-        TextConfig(cell="transformer").check()
+        TextConfig().replace(cell="transformer").check()
 
 
 def test_config_round_trip_and_limits():
     cfg = TextConfig().replace(hidden_size=32, epochs=3, cell="gru")
     assert TextConfig.from_dict(cfg.to_dict()) == cfg and hash(cfg) == hash(TextConfig.from_dict(cfg.to_dict()))
-    assert cfg.train.epochs == 3 and cfg.train.seed == cfg.seed
+    assert cfg.train.epochs == 3 and cfg.train.seed == cfg.train.seed
     with pytest.raises(InputError, match="unknown setting"):
         cfg.replace(window=3)
     with pytest.raises(InputError, match="128 hidden units is above this server's limit of 64"):
-        Limits(hidden_size=64).check_config(TextConfig(hidden_size=128))
+        Limits(hidden_size=64).check_config(TextConfig().replace(hidden_size=128))
 
 
 # ---- bits per character
@@ -129,7 +129,7 @@ def test_bits_and_nats():
 
 def test_tiny_model_beats_the_unigram_baseline(tiny_fit):
     fit = tiny_fit
-    assert isinstance(fit.model, CharModel) and fit.result.ok and fit.result.epochs_run == TINY.epochs
+    assert isinstance(fit.model, CharModel) and fit.result.ok and fit.result.epochs_run == TINY.train.epochs
     assert fit.train_text + fit.val_text == REPEAT and len(fit.val_text) == round(len(REPEAT) * 0.1)
     assert fit.train_bpc == pytest.approx([v / math.log(2) for v in fit.result.losses])
     model_bits, baseline = bpc(fit, fit.val_text), unigram_bpc(fit.train_text, fit.val_text)
@@ -266,13 +266,13 @@ def test_matches_are_the_maximal_runs(rows):
 def test_record_text_and_features_line_up(tiny_fit):
     text = "the dog sat on the mat. the cat"
     trace = record_text(tiny_fit, text)
-    assert trace.get("h", module="lstm").shape == (len(text), TINY.hidden_size)
+    assert trace.get("h", module="lstm").shape == (len(text), TINY.model.hidden_size)
     assert len(features(text)["is_space"]) == len(text)
     with pytest.raises(InputError, match=r"'\\n'"):  # no newline in the training text
         record_text(tiny_fit, "the\r\ncat")
     assert trace.max_error <= 1e-5
     np.testing.assert_array_equal(trace.input("lstm")[:, tiny_fit.vocab.chars.index("d")][:5], [0, 0, 0, 0, 1])
-    assert record_text(tiny_fit, REPEAT, max_steps=50).get("c").shape == (50, TINY.hidden_size)
+    assert record_text(tiny_fit, REPEAT, max_steps=50).get("c").shape == (50, TINY.model.hidden_size)
 
 
 def test_generate_is_reproducible_and_follows_the_model(tiny_fit):
@@ -280,7 +280,7 @@ def test_generate_is_reproducible_and_follows_the_model(tiny_fit):
     b, _ = generate(tiny_fit, "the ", 60, temperature=1.0, seed=7)
     c, _ = generate(tiny_fit, "the ", 60, temperature=1.5, seed=8)
     assert a == b and a != c and a.startswith("the ") and len(a) == 64
-    assert trace.get("h").shape == (64, TINY.hidden_size)
+    assert trace.get("h").shape == (64, TINY.model.hidden_size)
     # nearly zero temperature: each character is the argmax of the full forward over the text so far
     greedy, trace = generate(tiny_fit, "the ", 40, temperature=1e-30, seed=0)
     ids = tiny_fit.vocab.encode(greedy)
@@ -290,7 +290,7 @@ def test_generate_is_reproducible_and_follows_the_model(tiny_fit):
 def test_generate_with_a_gru():
     fit = fit_text(REPEAT, TINY.replace(cell="gru", epochs=2))
     text, trace = generate(fit, "the", 5, seed=1)
-    assert len(text) == 8 and trace.kind() == "gru" and trace.get("z").shape == (8, TINY.hidden_size)
+    assert len(text) == 8 and trace.kind() == "gru" and trace.get("z").shape == (8, TINY.model.hidden_size)
     assert generate(fit, "the", 5, seed=1)[0] == text
 
 

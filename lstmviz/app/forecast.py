@@ -35,8 +35,10 @@ GATE_MODES = ["One input window", "The whole series"]
 GATE_MODE_SLUGS = {"window": GATE_MODES[0], "series": GATE_MODES[1]}
 # The gate view's widgets: kept across runs that show another view (Streamlit drops the state of
 # widgets that a run does not draw).
-GATE_KEYS = ("gv_mode", "gv_start", "gv_epoch", "gv_layer",
-             *scrub_keys("gv_"), *scrub_keys("tk_"), *scrub_keys("tg_"))
+# the link parameters this page reads
+LINKS = frozenset(links.CONFIG) | frozenset(links.VIEW) | {"src", "series", "len", "period", "noise", "nseed", "typed", "model"}
+# the gate view's widget keys, kept through runs that do not draw them
+KEEP = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", *scrub_keys("gv_"))
 BUILTIN_NAMES = {"airline": "Airline passengers (monthly, 1949-1960)", "sine": "Sine wave",
                  "trend_season": "Trend + seasonality + noise", "random_walk": "Random walk"}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
@@ -126,8 +128,8 @@ def choose_source(link: dict):
 
 def _bundle_differences(wanted: ForecastConfig, got: ForecastConfig) -> None:
     """Notices for bundle settings this page's controls could not take (another server's limits, say)."""
-    a = {**wanted.to_dict(), **wanted.to_dict()["train"]}
-    b = {**got.to_dict(), **got.to_dict()["train"]}
+    a = wanted.flat()
+    b = got.flat()
     for name in sorted(k for k in a if k != "train" and a[k] != b[k]):
         links.notice(f"the bundle's {name} {a[name]} is not offered here; using {b[name]}: the numbers will differ")
 
@@ -165,13 +167,13 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     arch = {}
     if trainable:
         arch["cell"] = box("cell").selectbox(
-            "Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.cell), key=k("cell"),
+            "Cell", ["lstm", "gru", "rnn"], ["lstm", "gru", "rnn"].index(base.model.cell), key=k("cell"),
             format_func=str.upper, help=CELL_HELP)
         arch["num_layers"] = int(box("layers").number_input(
-            "Layers", 1, lim.layers, min(base.num_layers, lim.layers), key=k("layers"),
+            "Layers", 1, lim.layers, min(base.model.num_layers, lim.layers), key=k("layers"),
             help="Stacked recurrent layers; each reads the hidden states of the one below."))
         arch["hidden_size"] = box("hidden").slider(
-            "Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"),
+            "Hidden units", 1, lim.hidden_size, min(base.model.hidden_size, lim.hidden_size), key=k("hidden"),
             help="How many memory cells each layer has: more can hold more patterns, but train slower.")
     window = int_slider("Window", 2, min(200, n // 2), base.window, k("window"),
                         "How many past values the model reads to predict the next one.", box("window"))
@@ -277,7 +279,7 @@ def uploaded_model(series, config: ForecastConfig):
 def show_forecast(job) -> None:
     f, r = job.fitted, job.report
     chart(figures.forecast_figure(f.series, r, f.n_train), "forecast")
-    rows = [("LSTM" if f.config.cell == "lstm" else f.config.cell.upper()) + " (recursive)", "one-step",
+    rows = [("LSTM" if f.config.model.cell == "lstm" else f.config.model.cell.upper()) + " (recursive)", "one-step",
             *[k.replace("_", " ") for k in r.baselines]]
     keys = ["lstm", "one_step", *r.baselines]
     table = pd.DataFrame([[r.metrics[k]["rmse"], r.metrics[k]["mae"], r.metrics[k]["mape"]] for k in keys],
@@ -345,18 +347,18 @@ def _link_gates(job) -> None:
         st.session_state["gv_mode"] = GATE_MODE_SLUGS[mode]
     links.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
     links.take("epoch", "gv_epoch", options=job.snapshot_epochs, snap=True)
-    links.take("layer", "gv_layer", lo=0, hi=f.config.num_layers - 1)
+    links.take("layer", "gv_layer", lo=0, hi=f.config.model.num_layers - 1)
 
 
 def gate_view(job, link: dict):
     """The gate dynamics view."""
     f = job.fitted
-    kind, w = f.config.cell, f.config.window
+    kind, w = f.config.model.cell, f.config.window
     s = f.encoded()
     lag = f.transform.lag
     _link_gates(job)
     epoch, start, length = trace_selection(job)
-    # Defaults go into session state before the widgets exist (GATE_KEYS are kept through it).
+    # Defaults go into session state before the widgets exist (KEEP keys are kept through it).
     st.session_state.setdefault("gv_mode", GATE_MODES[0])
     st.session_state["gv_epoch"] = epoch
     c1, c2, c3 = st.columns([2, 3, 2])
@@ -372,8 +374,8 @@ def gate_view(job, link: dict):
         c3.select_slider("Weights at epoch", epochs, key="gv_epoch",
                          help="Replay the gates with the weights saved during training. No retraining.")
     layer = 0
-    if f.config.num_layers > 1:
-        layer = st.radio("Layer", list(range(f.config.num_layers)), horizontal=True, key="gv_layer")
+    if f.config.model.num_layers > 1:
+        layer = st.radio("Layer", list(range(f.config.model.num_layers)), horizontal=True, key="gv_layer")
     trace = job.trace(epoch, start, length)
     err = trace.max_error
     if err <= 1e-5:
@@ -438,7 +440,7 @@ def compare_view(job) -> None:
     reg = registry()
     asked = job.key[1]  # the settings as asked (transform 'auto', say): the key Cell in the sidebar gives
     jobs = {cell: reg.start(f.series, asked.replace(cell=cell), max_seconds=limits().train_seconds)
-            if cell != f.config.cell else job for cell in ("lstm", "gru", "rnn")}
+            if cell != f.config.model.cell else job for cell in ("lstm", "gru", "rnn")}
     wait_all(jobs)
     rows, curves = [], {}
     for cell, j in jobs.items():
@@ -565,3 +567,17 @@ def page(link: dict, top) -> None:
     lesson_ui.around(lesson_slot, job, (series.key, config), link,
                      "Choose settings in the sidebar and press **Train model**." if step.ready else None, watch,
                      lambda job, key, link: show_results(job, key, link, step.ready))
+
+
+def apply_lesson(les) -> None:
+    """Set this page up for a forecasting lesson: its preset and changes, its view; the rest as the preset has it."""
+    ss = st.session_state
+    ss["source"], ss["builtin"], ss["model_source"] = "Built-in series", les.preset, "Train here"
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(f"{les.preset}:")]:
+        del ss[key]  # back to the preset's settings
+    for name, value in les.changes.items():
+        ss[f"{les.preset}:{name}"] = value
+    for key in ("gv_start", "gv_t", "gv_unit", "gv_units", "gv_epoch", "gv_play"):
+        ss.pop(key, None)
+    ss["gv_mode"] = "The whole series" if les.view == "gates" else "One input window"
+    ss["view"] = {"forecast": "Forecast", "gates": "Gate dynamics", "compare": "Compare cells"}[les.view]

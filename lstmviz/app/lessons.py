@@ -12,15 +12,16 @@ from . import links
 from .common import presenting, registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
-# TaskConfig field -> its widget's key on the tasks page
-WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
+# a lesson's kind -> the page (app.py's PAGES key) that sets itself up for it: lessons never write a page's keys
+PAGE_OF = {"forecast": "forecast", "compare": "forecast", "task": "tasks"}
 
 
 MENU = "lesson_menu"
 
 
-def picker(main: bool = False) -> None:
-    """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button."""
+def picker(pages: dict, main: bool = False) -> None:
+    """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button.
+    `pages` maps a page's name to its module, whose apply_lesson(lesson) sets it up."""
     current = st.session_state.get("lesson")
     prefix = "lesson_main_" if main else "lesson_"  # two sets of the same buttons need their own keys
     # a stateful popover (key, on_change): start() closes it, so the card it covered shows at once
@@ -28,13 +29,13 @@ def picker(main: bool = False) -> None:
            st.expander("Guided lessons", icon=":material/school:"))  # closed: the main area has them at hand
     with box:
         for les in lessons.LESSONS.values():
-            st.button(les.title, key=f"{prefix}{les.id}", on_click=start, args=(les.id,), use_container_width=True,
+            st.button(les.title, key=f"{prefix}{les.id}", on_click=start, args=(les.id, pages), use_container_width=True,
                       type="primary" if les.id == current else "secondary")
         if current:
             st.button("Leave the lesson", key=f"{prefix}leave", on_click=leave, use_container_width=True)
 
 
-def start(lesson_id: str) -> None:
+def start(lesson_id: str, pages: dict) -> None:
     """Button callback: set every control the lesson needs, open its view, and ask for training."""
     les = lessons.lesson(lesson_id)
     ss = st.session_state
@@ -43,25 +44,7 @@ def start(lesson_id: str) -> None:
     ss["lesson"] = les.id
     ss["explore"] = MODES[les.kind]
     ss.pop("lesson_focus", None)
-    if les.kind in ("forecast", "compare"):
-        ss["source"], ss["builtin"], ss["model_source"] = "Built-in series", les.preset, "Train here"
-        for key in [k for k in ss if isinstance(k, str) and k.startswith(f"{les.preset}:")]:
-            del ss[key]  # back to the preset's settings
-        for name, value in les.changes.items():
-            ss[f"{les.preset}:{name}"] = value
-        for key in ("gv_start", "gv_t", "gv_unit", "gv_units", "gv_epoch", "gv_play"):
-            ss.pop(key, None)
-        ss["gv_mode"] = "The whole series" if les.view == "gates" else "One input window"
-        ss["view"] = {"forecast": "Forecast", "gates": "Gate dynamics", "compare": "Compare cells"}[les.view]
-    else:
-        name = les.task["task"]
-        ss["task"] = name
-        for key in [k for k in ss if isinstance(k, str) and k.startswith(f"task:{name}:")]:
-            del ss[key]  # back to the task's default settings
-        for field, value in les.task.items():
-            if field != "task":
-                ss[f"task:{name}:{WIDGET_KEYS.get(field, field)}"] = value
-        ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")
+    pages[PAGE_OF[les.kind]].apply_lesson(les)
     ss["lesson_train"] = True
 
 

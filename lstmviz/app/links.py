@@ -56,18 +56,14 @@ def read_link() -> None:
     st.session_state["link"] = pending
 
 
-# which link parameters each page reads; the others wait for no control and are dropped
-MODE_KEYS = {"forecast": set(CONFIG) | set(VIEW) | {"src", "series", "len", "period", "noise", "nseed", "typed", "model"},
-             "tasks": {"task", "tlength", "n", "ex", "fbias", "cell", "hidden", "epochs", "lr", "batch", "seed", "view", "t", "unit"},
-             "text": {"text", "seqlen", "cell", "hidden", "epochs", "lr", "seed", "view", "t", "unit"}}
 ALWAYS = {"explore", "present", "lesson"}
 
 
-def drop_other_modes(mode: str) -> None:
-    """Forget link parameters the `mode` page does not read, with a notice (so a forecasting link's
+def drop_other_modes(reads: set[str]) -> None:
+    """Forget link parameters the page does not read (its LINKS), with a notice (so a forecasting link's
     epochs never land on the tasks page's slider)."""
     link = st.session_state.get("link", {})
-    for name in [k for k in link if k not in ALWAYS and k not in MODE_KEYS[mode]]:
+    for name in [k for k in link if k not in ALWAYS and k not in reads]:
         notice(f"{name} does not apply to this page; ignored")
         del link[name]
 
@@ -129,20 +125,20 @@ def parse(name: str, raw: str, kind=int, options=None):
     return value
 
 
-def flag(raw: str | None) -> bool | None:
+def flag(raw: str | None, name: str = "present") -> bool | None:
     if raw is None:
         return None
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
     if raw.lower() in ("0", "false", "no", "off"):
         return False
-    notice(f"present={_show(raw)} is not 1 or 0; ignored")
+    notice(f"{name}={_show(raw)} is not 1 or 0; ignored")
     return None
 
 
 def config_params(config: ForecastConfig, trainable: bool = True) -> dict[str, str]:
     """A forecasting config as link parameters (every field, so links outlive changed defaults)."""
-    flat = {**{k: v for k, v in config.to_dict().items() if k != "train"}, **config.to_dict()["train"]}
+    flat = config.flat()
     names = CONFIG if trainable else {k: v for k, v in CONFIG.items() if k in ("window", "test", "transform", "scale")}
     return {name: f"{flat[field]:g}" if isinstance(flat[field], float) else str(flat[field])
             for name, field in names.items()}

@@ -19,6 +19,7 @@ from . import links
 from .common import (CELL_HELP, chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view,
                      plain, presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
                      upload_bytes, wait_all, watch)
+from .scrubber import keys as scrub_keys
 from .scrubber import scrubber
 
 TASK_NAMES = {"adding": "Adding problem: sum the two marked values", "remember": "Remember the first value",
@@ -31,6 +32,10 @@ LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 SIZES = [200, 500, 1000, 2000, 5000, 10000, 20000]
 BATCHES = [16, 32, 64, 128, 0]
 FORGET_BIASES = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+# the link parameters this page reads
+LINKS = frozenset({"task", "tlength", "n", "ex", "fbias", "cell", "hidden", "epochs", "lr", "batch", "seed", "view", "t", "unit"})
+# widget keys kept through runs that do not draw them
+KEEP = ("task_example", "finder_pick", *scrub_keys("tk_"))
 CELLS = ["lstm", "gru", "rnn"]
 PRESENTER_CONTROLS = ("length", "cell", "hidden", "epochs", "seed")
 
@@ -65,8 +70,8 @@ def _source(link: dict):
         return name, None, None, None
     st.caption(f"{len(task):,} sequences of {task.length} steps · "
                + (f"classes: {plain(', '.join(task.classes))}" if task.classes else "a number to predict"))
-    base = tasks.TaskConfig(task="csv", length=task.length, n_train=len(task), n_test=max(1, len(task) // 5),
-                            hidden_size=16, epochs=40, lr=1e-2, batch_size=32)
+    base = tasks.TaskConfig().replace(task="csv", length=task.length, n_train=len(task), n_test=max(1, len(task) // 5),
+                                      hidden_size=16, epochs=40, lr=1e-2, batch_size=32)
     return name, base, task, hashlib.sha1(data).hexdigest()[:12] + str(label)
 
 
@@ -94,23 +99,23 @@ def _config(name: str, base: tasks.TaskConfig, data) -> tasks.TaskConfig:
     links.take("batch", k("batch"), options=BATCHES)
     links.take("seed", k("seed"), lo=0, hi=1_000_000)
     links.take("fbias", k("fbias"), options=FORGET_BIASES, kind=float, snap=True)
-    cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.cell), key=k("cell"), format_func=str.upper,
+    cell = box("cell").selectbox("Cell", CELLS, CELLS.index(base.model.cell), key=k("cell"), format_func=str.upper,
                         help=CELL_HELP)
-    hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key=k("hidden"))
-    epochs = box("epochs").slider("Epochs", 1, min(300, lim.epochs), min(base.epochs, 300), key=k("epochs"),
+    hidden = box("hidden").slider("Hidden units", 1, lim.hidden_size, min(base.model.hidden_size, lim.hidden_size), key=k("hidden"))
+    epochs = box("epochs").slider("Epochs", 1, min(300, lim.epochs), min(base.train.epochs, 300), key=k("epochs"),
                        help="Passes over the training sequences.")
-    lr = box("lr").select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - base.lr)), key=k("lr"),
+    lr = box("lr").select_slider("Learning rate", LRS, min(LRS, key=lambda v: abs(v - base.train.lr)), key=k("lr"),
                           format_func=lambda v: f"{v:g}")
-    batch = box("batch").selectbox("Batch size", BATCHES, BATCHES.index(base.batch_size) if base.batch_size in BATCHES else 2,
+    batch = box("batch").selectbox("Batch size", BATCHES, BATCHES.index(base.train.batch_size) if base.train.batch_size in BATCHES else 2,
                          key=k("batch"), format_func=lambda b: "full" if b == 0 else str(b))
-    seed = box("seed").number_input("Seed", 0, 1_000_000, base.seed, key=k("seed"),
+    seed = box("seed").number_input("Seed", 0, 1_000_000, base.train.seed, key=k("seed"),
                            help="The data, the starting weights and the batch order: same seed, same numbers.")
-    fbias = base.forget_bias
+    fbias = base.model.forget_bias
     if cell != "lstm":  # GRU and RNN have no forget gate; the LSTM's setting waits for it
         keep(k("fbias"))
     else:
         fbias = box("fbias").select_slider(
-            "Forget-gate bias at start", FORGET_BIASES, min(FORGET_BIASES, key=lambda v: abs(v - base.forget_bias)),
+            "Forget-gate bias at start", FORGET_BIASES, min(FORGET_BIASES, key=lambda v: abs(v - base.model.forget_bias)),
             key=k("fbias"), format_func=lambda v: f"{v:+g}",
             help="Added to every forget gate's starting bias. At 0 the gates start near 0.5, so a cell keeps "
                  "only 0.5^T of a value after T steps and training cannot see that it mattered; at +2 they "
@@ -127,7 +132,7 @@ def _job(config: tasks.TaskConfig, data, data_key) -> FunctionJob:
         return {"fit": fit, "report": tasks.evaluate_task(fit)}
 
     key = ("task", config, data_key)
-    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds),
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.train.epochs, limits().train_seconds),
                                 session_id())
 
 
@@ -142,10 +147,10 @@ def page(link: dict, top) -> None:
             return
         st.header("2 · Model")
         config = _config(name, base, data)
-        link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.cell,
-                     "hidden": str(config.hidden_size), "epochs": str(config.epochs), "lr": f"{config.lr:g}",
-                     "batch": str(config.batch_size), "seed": str(config.seed),
-                     **({"fbias": f"{config.forget_bias:g}"} if config.cell == "lstm" else {})})
+        link.update({"tlength": str(config.length), "n": str(config.n_train), "cell": config.model.cell,
+                     "hidden": str(config.model.hidden_size), "epochs": str(config.train.epochs), "lr": f"{config.train.lr:g}",
+                     "batch": str(config.train.batch_size), "seed": str(config.train.seed),
+                     **({"fbias": f"{config.model.forget_bias:g}"} if config.model.cell == "lstm" else {})})
         def check():
             config.check()
             limits().check_config(config)
@@ -156,7 +161,7 @@ def page(link: dict, top) -> None:
     lesson_slot = st.container()
     if data is None:
         try:
-            sample = tasks.TASKS[name](3, config.length, config.seed)
+            sample = tasks.TASKS[name](3, config.length, config.train.seed)
             title = TASK_NAMES[name]
             st.markdown(f"**{title}{'' if title.endswith(('?', '.')) else '.'}** {sample.description}")
             _examples(range(3), sample)
@@ -201,7 +206,7 @@ def show_results(fit, report: dict) -> None:
     m = report["metric"]
     better = report["value"] > report["baseline"] if m == "accuracy" else report["value"] < report["baseline"]
     table = pd.DataFrame({m: [_metric_text(m, report["value"]), _metric_text(m, report["baseline"])]},
-                         index=[f"{fit.config.cell.upper()} (held-out)",
+                         index=[f"{fit.config.model.cell.upper()} (held-out)",
                                 "baseline: " + ("majority class" if m == "accuracy" else "predict the mean")])
     st.table(table)
     if not better:
@@ -256,7 +261,7 @@ def example_gates(job, fit, link: dict) -> None:
     guess = (fit.test.classes[int(out.argmax())] if fit.test.kind == "classify" else f"{float(out[0]):.3f}")
     st.caption(f"The model answers **{plain(guess)}**; the right answer is **{plain(fit.test.answer(k))}**. "
                "t = 0 is the first step of the sequence.")
-    scrubber(trace, fit.config.cell, 0, link, _input_names(fit.test), prefix="tk_")
+    scrubber(trace, fit.config.model.cell, 0, link, _input_names(fit.test), prefix="tk_")
 
 
 def finder(job, fit) -> None:
@@ -331,7 +336,7 @@ def compare(job, fit) -> None:
     gates_side_by_side({c: _example_trace(j, j.result["fit"], k) for c, j in jobs.items() if not j.error},
                        "task_compare_gates", _input_names(fit.test))
     st.caption(f"Held-out example {k}: {fit.test.example(k)}")
-    st.caption(f"Same task, data, epochs, learning rate and seed ({config.seed}); only the cell differs. "
+    st.caption(f"Same task, data, epochs, learning rate and seed ({config.train.seed}); only the cell differs. "
                "Pick a cell in the sidebar to see its gates (already trained: no waiting).")
 
 
@@ -340,3 +345,20 @@ def report_metric(jobs) -> str:
         if j.result:
             return j.result["report"]["metric"]
     return "metric"
+
+
+# TaskConfig field -> its widget's key on this page
+WIDGET_KEYS = {"hidden_size": "hidden", "batch_size": "batch", "forget_bias": "fbias"}
+
+
+def apply_lesson(les) -> None:
+    """Set this page up for a task lesson: the task with the lesson's settings, the view it names."""
+    ss = st.session_state
+    name = les.task["task"]
+    ss["task"] = name
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(f"task:{name}:")]:
+        del ss[key]  # back to the task's default settings
+    for field, value in les.task.items():
+        if field != "task":
+            ss[f"task:{name}:{WIDGET_KEYS.get(field, field)}"] = value
+    ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")

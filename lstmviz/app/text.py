@@ -18,6 +18,7 @@ from lstmviz.textviz import colored_text_html
 from . import links
 from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, presenting,
                      registry, session_id, this_data, train_button, trained_caption, upload_bytes, wait_all, watch)
+from .scrubber import keys as scrub_keys
 from .scrubber import scrubber
 
 SOURCES = {"stories": "Built-in: stories (~100 KB)", "brackets": "Built-in: nested brackets",
@@ -26,8 +27,10 @@ VIEWS = ["Text", "Generate", "Training", "Compare cells"]
 VIEW_SLUGS = {"text": VIEWS[0], "generate": VIEWS[1], "training": VIEWS[2], "compare": VIEWS[3]}
 EXCERPTS = [300, 600, 1000, 2000]
 # the Text and Generate views' settings, kept while another view is open (app.main)
-VIEW_KEYS = ("tx_len", "tx_start", "tx_unit", "tx_span", "tx_find", *(f"tx_thr_{q}" for q in "ifgocrznh"),
-             "gen_prompt", "gen_len", "gen_temp", "gen_seed", "gen_unit", "gen_all_rows")
+# the link parameters this page reads
+LINKS = frozenset({"text", "seqlen", "cell", "hidden", "epochs", "lr", "seed", "view", "t", "unit"})
+KEEP = ("tx_len", "tx_start", "tx_unit", "tx_span", "tx_find", *(f"tx_thr_{q}" for q in "ifgocrznh"),
+             "gen_prompt", "gen_len", "gen_temp", "gen_seed", "gen_unit", "gen_all_rows", *scrub_keys("tg_"))
 SEQ_LENS = [25, 50, 100, 200]
 LRS = [1e-3, 3e-3, 1e-2, 3e-2]
 BITS = 1 / math.log(2)
@@ -74,13 +77,13 @@ def _config(lim) -> tx.TextConfig:
     links.take("seed", "tx:seed", lo=0, hi=1_000_000)
     cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="tx:cell", format_func=str.upper,
                         help="A GRU often grows a clearer quote unit in a short run; an LSTM needs longer.")
-    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.hidden_size, lim.hidden_size), key="tx:hidden")
-    epochs = st.slider("Epochs", 1, min(100, lim.epochs), base.epochs, key="tx:epochs",
+    hidden = st.slider("Hidden units", 1, lim.hidden_size, min(base.model.hidden_size, lim.hidden_size), key="tx:hidden")
+    epochs = st.slider("Epochs", 1, min(100, lim.epochs), base.train.epochs, key="tx:epochs",
                        help="Passes over the text; 15 take a few seconds on the built-in stories.")
     seq_len = st.select_slider("Characters per training sequence", SEQ_LENS, base.seq_len, key="tx:seq_len",
                                help="How far back the gradient reaches (truncated backpropagation).")
-    lr = st.select_slider("Learning rate", LRS, base.lr, key="tx:lr", format_func=lambda v: f"{v:g}")
-    seed = st.number_input("Seed", 0, 1_000_000, base.seed, key="tx:seed")
+    lr = st.select_slider("Learning rate", LRS, base.train.lr, key="tx:lr", format_func=lambda v: f"{v:g}")
+    seed = st.number_input("Seed", 0, 1_000_000, base.train.seed, key="tx:seed")
     return base.replace(cell=cell, hidden_size=int(hidden), epochs=int(epochs), seq_len=int(seq_len), lr=float(lr),
                         seed=int(seed))
 
@@ -91,7 +94,7 @@ def _job(text: str, data_key: str, config: tx.TextConfig) -> FunctionJob:
         return {"fit": fit, "bpc": tx.bpc(fit, fit.val_text), "unigram": tx.unigram_bpc(fit.train_text, fit.val_text)}
 
     key = ("text", data_key, config)
-    return registry().start_job(key, lambda: FunctionJob(key, run, config.epochs, limits().train_seconds),
+    return registry().start_job(key, lambda: FunctionJob(key, run, config.train.epochs, limits().train_seconds),
                                 session_id())
 
 
@@ -106,8 +109,8 @@ def page(link: dict, top) -> None:
             return
         st.header("2 · Model")
         config = _config(lim)
-        link.update({"cell": config.cell, "hidden": str(config.hidden_size), "epochs": str(config.epochs),
-                     "seqlen": str(config.seq_len), "lr": f"{config.lr:g}", "seed": str(config.seed)})
+        link.update({"cell": config.model.cell, "hidden": str(config.model.hidden_size), "epochs": str(config.train.epochs),
+                     "seqlen": str(config.seq_len), "lr": f"{config.train.lr:g}", "seed": str(config.train.seed)})
         def check():
             config.check()
             lim.check_config(config)
@@ -154,7 +157,7 @@ def results(job, key, link: dict, ready: bool = True) -> None:
 
 
 def _quantity(fit) -> str:
-    qs = {"lstm": ["c", "h", "i", "f", "g", "o"], "gru": ["h", "r", "z", "n"], "rnn": ["h"]}[fit.config.cell]
+    qs = {"lstm": ["c", "h", "i", "f", "g", "o"], "gru": ["h", "r", "z", "n"], "rnn": ["h"]}[fit.config.model.cell]
     if st.session_state.get("tx_q") not in qs:
         st.session_state["tx_q"] = qs[0]
     return st.radio("Colour by", qs, key="tx_q", horizontal=True,
@@ -316,7 +319,7 @@ def generate_view(job, fit, link: dict) -> None:
     st.html(colored_text_html(text, values[:, unit], highlight_spans=[(0, len(prompt))], label=f"unit {unit} {q}"))
     st.caption("Outlined: your prompt; the rest was sampled one character at a time. Below: the gates as it wrote"
                + (f", for units {', '.join(map(str, rows))}." if rows is not None else "."))
-    scrubber(trace, fit.config.cell, 0, link, list(fit.vocab.chars), prefix="tg_", unit=unit, rows=rows)
+    scrubber(trace, fit.config.model.cell, 0, link, list(fit.vocab.chars), prefix="tg_", unit=unit, rows=rows)
 
 
 def compare_view(job, fit) -> None:
