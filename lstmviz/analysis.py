@@ -5,7 +5,7 @@ import numpy as np
 
 from .record import Trace
 
-__all__ = ["saturation", "half_life", "match_strength", "match_note", "step_values", "equations", "equations_latex",
+__all__ = ["correlation", "saturation", "half_life", "match_strength", "match_note", "step_values", "equations", "equations_latex",
            "LABELS", "RANGES", "WEAK", "STRONG"]
 
 LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
@@ -107,3 +107,15 @@ def equations(kind: str, v: dict[str, float]) -> list[str]:
 def equations_latex(kind: str, v: dict[str, float]) -> str:
     """One aligned LaTeX block of equations()."""
     return r"\begin{aligned}" + r" \\ ".join(equations(kind, v)) + r"\end{aligned}"
+
+
+def correlation(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every column of A (T, K) with every column of B (T, H): (K, H).
+
+    A constant column (max == min) correlates 0 with everything, rather than 0 / 0.
+    """
+    A = A - A.mean(0)
+    B = B - B.mean(0)
+    den = np.outer(np.linalg.norm(A, axis=0), np.linalg.norm(B, axis=0))
+    live = np.outer(np.ptp(A, axis=0) > 0, np.ptp(B, axis=0) > 0) & (den > 0)
+    return np.where(live, (A.T @ B) / np.where(live, den, 1.0), 0.0).clip(-1.0, 1.0)

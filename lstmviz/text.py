@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from .corpora import BUILTIN_TEXTS, builtin_text
+from .analysis import correlation
 from .config import Config, ModelConfig, TrainConfig, setting
 from .errors import InputError
 from .models import CELLS, SequenceModel
@@ -383,18 +384,6 @@ def features(text: str) -> dict[str, np.ndarray]:
     }
 
 
-def _pearson(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Pearson correlation of every column of A (T, K) with every column of B (T, H): (K, H).
-
-    A constant column (max == min) correlates 0 with everything, rather than 0 / 0.
-    """
-    A = A - A.mean(0)
-    B = B - B.mean(0)
-    den = np.outer(np.linalg.norm(A, axis=0), np.linalg.norm(B, axis=0))
-    live = np.outer(np.ptp(A, axis=0) > 0, np.ptp(B, axis=0) > 0) & (den > 0)
-    return np.where(live, (A.T @ B) / np.where(live, den, 1.0), 0.0).clip(-1.0, 1.0)
-
-
 def rank_units(trace: Trace, feats: dict[str, np.ndarray], quantity: str = "h", top: int = 5,
                module: str | None = None, direction: int = 0) -> list[dict]:
     """The `top` units, over every layer, whose `quantity` is most correlated with each feature.
@@ -416,7 +405,7 @@ def rank_units(trace: Trace, feats: dict[str, np.ndarray], quantity: str = "h", 
     if not names:
         return []
     F = np.column_stack([np.asarray(feats[k], dtype=np.float64) for k in names])  # (T, K)
-    R = np.concatenate([_pearson(F, v) for v in values], axis=1)  # (K, L * H)
+    R = np.concatenate([correlation(F, v) for v in values], axis=1)  # (K, L * H)
     out = []
     for k, feature in enumerate(names):
         for j in np.argsort(-np.abs(R[k]), kind="stable")[:top]:
