@@ -166,7 +166,7 @@ def test_rapid_clicks_on_every_download_button_all_arrive_with_the_right_content
     state = torch.load(io.BytesIO(files["model.pt"]), weights_only=True)
     assert any(k.endswith("weight_ih_l0") for k in state)
     trace = pd.read_csv(io.BytesIO(files["trace.csv"]))  # the gate view's default: one input window
-    w, h = config["window"], config["hidden_size"]
+    w, h = config["window"], config["model"]["hidden_size"]
     assert set(trace["quantity"]) == set("ifgoch") and len(trace) == 6 * w * h
     assert trace["t"].max() == w - 1 and trace["unit"].max() == h - 1
     npz = np.load(io.BytesIO(files["trace.npz"]))
