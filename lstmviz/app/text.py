@@ -13,7 +13,7 @@ from lstmviz import analysis, figures
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
 from lstmviz.models import count_parameters
-from lstmviz.textviz import colored_text_html
+from lstmviz.text import colored_text_html
 
 from . import links
 from .common import (chart, gates_side_by_side, job_result, limits, main_train_button, pick_view, plain, presenting,
