@@ -14,7 +14,7 @@ from lstmviz.data import BUILTINS, SCALERS, TRANSFORMS, Transform, builtin, pars
 from lstmviz.errors import LstmVizError
 from lstmviz.defaults import AUTO
 from lstmviz.forecast import MAX_MEMBERS, ForecastConfig, default_config, model_from_state_dict, preset
-from lstmviz.jobs import LoadedJob
+from lstmviz.jobs import loaded_job
 from lstmviz.models import count_parameters
 
 from . import datasource
@@ -246,7 +246,7 @@ def _link_config(k, n: int, lim) -> None:
 
 
 def uploaded_model(series, config: ForecastConfig):
-    """Sidebar: a state_dict upload -> a LoadedJob private to this session, or None (errors shown)."""
+    """Sidebar: a state_dict upload -> a finished job private to this session, or None (errors shown)."""
     up = st.file_uploader("Weights: a state_dict (.pt)", type=["pt", "pth"], key="weights",
                           help="Saved with torch.save(model.state_dict(), path) from any model built on "
                                "nn.LSTM or nn.GRU. Loaded with weights_only=True: nothing in the file can run.")
@@ -267,7 +267,7 @@ def uploaded_model(series, config: ForecastConfig):
     key = (series.key, config, hashlib.sha1(data).hexdigest())
     job = st.session_state.get("own_job")
     if job is None or job.key != key:
-        job = LoadedJob(series, config, model, label=key[2])
+        job = loaded_job(series, config, model, label=key[2])
         st.session_state["own_job"] = job
     return job
 
@@ -471,7 +471,7 @@ def compare_view(job) -> None:
 
 def show_results(job, current_key, link: dict, ready: bool = True) -> None:
     if job.error:
-        what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
+        what = "Training failed" if job.trained else "These weights could not be used"
         st.error(f"{what}: {plain(job.error)}")
         return
     f = job.fitted
