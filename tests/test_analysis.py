@@ -41,3 +41,18 @@ def test_a_match_note_says_how_strong_from_r(r, strength):
     assert f"{r * r:.0%} of the spread in running count" in note
     assert ("other way" in note) == (r < 0)
     assert ("only partly tracks running count" in note) == (strength == "weak")
+
+
+def test_correlation_is_pearson_of_every_column_pair_and_a_constant_column_gives_what_is_asked():
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(50, 3)), rng.normal(size=(50, 4))
+    B[:, 1] = -2 * A[:, 0] + 1
+    B[:, 3] = 7.0
+    r = analysis.correlation(A, B)
+    assert r.shape == (3, 4)
+    for k in range(3):
+        for h in range(3):
+            assert r[k, h] == pytest.approx(np.corrcoef(A[:, k], B[:, h])[0, 1], abs=1e-12)
+    assert r[0, 1] == pytest.approx(-1.0, abs=1e-12)
+    assert np.all(r[:, 3] == 0.0) and np.all(analysis.correlation(A, B, constant=1.0)[:, 3] == 1.0)
+    np.testing.assert_array_equal(analysis.correlation(A, B, constant=1.0)[:, :3], r[:, :3])
