@@ -109,13 +109,14 @@ def equations_latex(kind: str, v: dict[str, float]) -> str:
     return r"\begin{aligned}" + r" \\ ".join(equations(kind, v)) + r"\end{aligned}"
 
 
-def correlation(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def correlation(A: np.ndarray, B: np.ndarray, constant: float = 0.0) -> np.ndarray:
     """Pearson correlation of every column of A (T, K) with every column of B (T, H): (K, H).
 
-    A constant column (max == min) correlates 0 with everything, rather than 0 / 0.
+    A constant column (max == min) correlates `constant` with everything, rather than 0 / 0: 0 says
+    it tells nothing; a lesson asking whether a unit repeats itself counts a constant one as repeating (1).
     """
     A = A - A.mean(0)
     B = B - B.mean(0)
     den = np.outer(np.linalg.norm(A, axis=0), np.linalg.norm(B, axis=0))
     live = np.outer(np.ptp(A, axis=0) > 0, np.ptp(B, axis=0) > 0) & (den > 0)
-    return np.where(live, (A.T @ B) / np.where(live, den, 1.0), 0.0).clip(-1.0, 1.0)
+    return np.where(live, ((A.T @ B) / np.where(live, den, 1.0)).clip(-1.0, 1.0), constant)

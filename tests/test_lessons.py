@@ -1,6 +1,7 @@
 """Guided lessons: every claim a card makes is measured on the run, and holds on at least 4 of seeds 0-4."""
 import functools
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from lstmviz import lessons
 from lstmviz.errors import InputError
-from lstmviz.forecast import fit, preset
+from lstmviz.data import builtin
+from lstmviz.forecast import ForecastConfig, evaluate, fit, preset
 from lstmviz.record import record
-from lstmviz.tasks import default_config, evaluate_task, fit_task, step_correlation
+from lstmviz.tasks import TaskRun, default_config, evaluate_task, fit_task, step_correlation
 from tests.test_app import APP, TIMEOUT
 
 SEEDS = range(5)
@@ -108,6 +110,27 @@ def test_counting_words_follow_the_sign_of_r_and_longer_strings_are_said_plainly
     assert claim.text.startswith("It learned the lengths it saw, not to count past them")
     example = before.focus["example"]
     assert f.test.y[example] == 1 and before.focus["t"] == int(np.argmax(f.test.known["running count"][example]))
+
+
+def test_check_takes_the_workloads_result_and_turns_down_a_run_that_is_not_the_lessons():
+    """The page's one entry point: the verdict of the lesson's own check, or None for another run."""
+    f = fit_task(default_config("anbn", epochs=2, seed=0))
+    report = evaluate_task(f)
+    done = TaskRun(f, report)  # the task job's result
+    seen = lessons.check(lessons.lesson("counting"), done)
+    assert [c.text for c in seen.claims] == [c.text for c in lessons.check_counting(f, report).claims]
+    assert lessons.check(lessons.lesson("memory"), done) is None  # an a^n b^n run is not the memory lesson's
+    series, config = preset("airline")
+    other = builtin("trend_season", length=80)
+    fitted = fit(other, ForecastConfig().replace(window=6, test=6, transform="none", hidden_size=4, epochs=2))
+    run = lessons.ForecastRun(fitted, evaluate(fitted))
+    assert lessons.check(lessons.lesson("airline"), run) is None  # another series
+    assert lessons.check(lessons.lesson("lstm_vs_gru"), {"lstm": run, "gru": run}) is None
+    mine = fit(series, config.replace(epochs=2))
+    loaded = replace(mine, result=None)  # weights loaded, not trained: nothing for a lesson to say
+    assert lessons.check(lessons.lesson("airline"), lessons.ForecastRun(loaded, evaluate(mine))) is None
+    ours = lessons.check(lessons.lesson("airline"), lessons.ForecastRun(mine, evaluate(mine)))
+    assert ours.claims == lessons.check_beats_baselines(evaluate(mine)).claims
 
 
 def test_periodicity_tells_a_repeating_signal_from_noise():

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstmviz import lessons
-from lstmviz.forecast import preset
-from lstmviz.models import count_parameters
+from lstmviz.jobs import ForecastRun
 from lstmviz.tasks import TaskRun
 
 from . import links
@@ -154,32 +153,21 @@ def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
 
 
 def signature(les, job) -> lessons.Seen | None:
-    """Check the lesson's signature on this job, if it trained the lesson's data and cell."""
+    """The lesson's verdict on this job (lessons.check), once it has trained; None if it is not the lesson's run."""
     if job is None or not job.done or job.error:
         return None
     if les.kind == "task":
-        run = job.result
-        if not isinstance(run, TaskRun) or run.fit.config.task != les.task["task"]:
+        result = job.result
+        if not isinstance(result, TaskRun):  # the forecast page's job: not a task run
             return None
-        return job.memo(("lesson", les.id), lambda: lessons.check_task(les.id, run.fit, run.report))
-    if getattr(job, "fitted", None) is None or job.fitted.result is None:
+    elif not isinstance(job.result, ForecastRun):
         return None
-    f = job.fitted
-    series, _ = preset(les.preset) if les.preset else (None, None)
-    if series is None or f.series.key != series.key:
-        return None
-    if les.id == "airline":
-        return lessons.check_beats_baselines(job.report)
-    if les.id == "sine":
-        lag, n = f.transform.lag, len(f.series)
-        epoch = job.snapshot_epochs[-1]
-        return lessons.check_periodic_gates(job.trace(epoch, lag, n - lag), int(round(lessons.series_period(f.series))))
-    if les.kind == "compare":
+    elif les.kind == "compare":
         asked = job.key[1]  # the settings as asked, as the compare view keys its jobs (never the resolved transform)
-        jobs = {c: registry().get((f.series.key, asked.replace(cell=c))) for c in ("lstm", "gru")}
-        if any(j is None or not j.done or j.fitted is None for j in jobs.values()):
-            return None
-        return lessons.check_same_footing({c: j.report for c, j in jobs.items()},
-                                          {c: count_parameters(j.fitted.model)
-                                           for c, j in jobs.items()})
-    return None
+        both = {c: registry().get((job.result.fitted.series.key, asked.replace(cell=c))) for c in ("lstm", "gru")}
+        if any(j is None or not j.done or j.error or not isinstance(j.result, ForecastRun) for j in both.values()):
+            return None  # not both trained yet: nothing to keep
+        result = {c: j.result for c, j in both.items()}
+    else:
+        result = job.result
+    return job.memo(("lesson", les.id), lambda: lessons.check(les, result))
