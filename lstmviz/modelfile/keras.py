@@ -75,7 +75,7 @@ def read_keras_h5(data: bytes, name: str) -> ChainModel:
     with hdf5.open_hdf5(data, name) as f:
         raw = f.attrs.get("model_config")
         if raw is None:
-            if "layer_names" in f.attrs or "model_weights" in f:
+            if "layer_names" in f.attrs or "model_weights" in f or "layers" in f:  # Keras 2's or 3's save_weights
                 raise InputError(f"{name} holds Keras weights but no model config (save_weights); save the whole "
                                  "model with model.save('model.keras') or model.save('model.h5')")
             raise InputError(f"{name} is an HDF5 file but not a Keras model: it has no model_config")
@@ -160,7 +160,7 @@ def _refusal(layer: dict, lname: str) -> str:
         return f"layer '{lname}' is {cls}, which lstmviz does not read: {_WHY[cls]}"
     if cls in ("Sequential", "Functional", "Model"):
         return f"layer '{lname}' is a whole model inside the model; save the inner model on its own, or flatten it"
-    if not module.startswith("keras") or (isinstance(registered, str) and ">" in registered):
+    if not module.startswith("keras") or ">" in cls or (isinstance(registered, str) and ">" in registered):
         return f"layer '{lname}' is a custom layer ({registered or cls}); lstmviz reads {_READ} layers"
     return f"layer '{lname}' is {cls}, which lstmviz does not read; it reads {_READ} layers"
 
