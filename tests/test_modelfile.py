@@ -90,7 +90,16 @@ def test_files_that_are_not_models_get_one_line(files, tmp_path):
     _one_line(b"plain text", "not a plain state_dict", name="fake.pt")
     _one_line(b"", "is empty", name="empty.keras")
     _one_line(tmp_path / "missing.keras", "no such model file")
-    _one_line(files / "m.keras", "above the limit of 0 MB", max_bytes=100)
+    _one_line(files / "m.keras", "m.keras is 0.0 MB, above the limit of .* MB \\(LSTMVIZ_MAX_UPLOAD_MB\\)", max_bytes=100)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    """A small .keras whose weights member inflates past the limit: the declared size is checked first."""
+    with zipfile.ZipFile(tmp_path / "bomb.keras", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("config.json", "{}")
+        z.writestr("model.weights.h5", bytes(5 * 2**20))
+    assert (tmp_path / "bomb.keras").stat().st_size < 2**20 / 10
+    _one_line(tmp_path / "bomb.keras", "model.weights.h5 unpacks to 5.0 MB, above the limit of 1 MB", max_bytes=2**20)
 
 
 def _rezip(source: Path, target: Path, change):

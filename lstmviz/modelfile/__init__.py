@@ -68,7 +68,7 @@ def _read(source, name: str | None, limit: int) -> tuple[bytes, str]:
             raise InputError(f"no such model file: {source}")
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"{path.name} is {size / 1e6:.1f} MB, above the limit of {limit / 1e6:.0f} MB "
+            raise InputError(f"{path.name} is {size / 2**20:.1f} MB, above the limit of {limit / 2**20:g} MB "
                              "(LSTMVIZ_MAX_UPLOAD_MB)")
         return path.read_bytes(), name or path.name
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -79,7 +79,7 @@ def _read(source, name: str | None, limit: int) -> tuple[bytes, str]:
         raise InputError(f"load_model takes a path, bytes or a binary file, not {type(source).__name__}")
     name = name or Path(str(getattr(source, "name", "") or "the model file")).name
     if len(data) > limit:
-        raise InputError(f"{name} is above the limit of {limit / 1e6:.0f} MB (LSTMVIZ_MAX_UPLOAD_MB)")
+        raise InputError(f"{name} is above the limit of {limit / 2**20:g} MB (LSTMVIZ_MAX_UPLOAD_MB)")
     if not data:
         raise InputError(f"{name} is empty")
     return data, name

@@ -55,8 +55,8 @@ def read_keras_zip(data: bytes, name: str, max_bytes: int) -> ChainModel:
                           "a .keras file holds config.json and model.weights.h5"))
     for part in ("config.json", "model.weights.h5"):
         if infos[part].file_size > max_bytes:
-            raise InputError(f"{name}: {part} unpacks to {infos[part].file_size / 1e6:.1f} MB, above the "
-                             f"limit of {max_bytes / 1e6:.0f} MB")
+            raise InputError(f"{name}: {part} unpacks to {infos[part].file_size / 2**20:.1f} MB, above the "
+                             f"limit of {max_bytes / 2**20:g} MB")
     try:
         config = _json(z.read("config.json"), name)
         weights = z.read("model.weights.h5")
