@@ -146,6 +146,14 @@ def test_an_hdf5_link_to_another_file_is_never_followed(files, tmp_path):
 
 # --- the command line -----------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _threads():
+    """main() sets torch to one thread for the process; give the rest of the test run its threads back."""
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.mark.parametrize("fmt", ["pt", "keras", "h5", "onnx"])
 def test_cli_forecast_takes_every_format(files, fmt, capsys):
     code = main(["forecast", str(ROOT / "assets" / "airline_passengers.csv"), "--model", str(files / f"m.{fmt}"),
