@@ -182,3 +182,23 @@ def test_cli_prints_one_line_for_a_junk_hdf5_file(tmp_path):
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert p.returncode == 2 and p.stderr.strip().splitlines() == [
         "error: junk.h5 is an HDF5 file but not a Keras model: it has no model_config"]
+
+
+@pytest.mark.parametrize("fmt", ["pt", "keras", "h5", "onnx"])
+def test_damaged_files_load_or_get_one_line_never_another_error(files, fmt):
+    """Random bytes overwritten anywhere in a real file: load_model gives a module or an InputError, nothing else."""
+    rng = np.random.default_rng(len(fmt))
+    data = (files / f"m.{fmt}").read_bytes()
+    outcomes = set()
+    for _ in range(25):
+        b = bytearray(data)
+        for _ in range(int(rng.integers(1, 20))):
+            b[int(rng.integers(0, len(b)))] = int(rng.integers(0, 256))
+        try:
+            model = lstmviz.load_model(bytes(b), name=f"m.{fmt}")
+            assert model(torch.zeros(1, 12, 1)).shape == (1, 1)
+            outcomes.add("loaded")
+        except InputError as e:
+            assert len(str(e).splitlines()) == 1
+            outcomes.add("refused")
+    assert "refused" in outcomes

@@ -36,6 +36,18 @@ def load_model(source, *, name: str | None = None, max_bytes: int | None = None)
     """
     limit = Limits.from_env().upload_bytes if max_bytes is None else int(max_bytes)
     data, name = _read(source, name, limit)
+    try:
+        return _load(data, name, limit)
+    except InputError as e:  # layer and node names come from the file: keep them to one line
+        if any(c in str(e) for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+            raise InputError(" ".join(str(e).split())) from None
+        raise
+    except Exception as e:  # a damaged file can make h5py, zipfile or onnx fail in ways no check foresaw
+        first = (str(e).strip().splitlines() or [""])[0][:160]
+        raise InputError(f"{name} could not be read as a model file ({type(e).__name__}: {first})") from None
+
+
+def _load(data: bytes, name: str, limit: int) -> nn.Module:
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PK\x03\x04":
         try:

@@ -79,7 +79,9 @@ def read_keras_h5(data: bytes, name: str) -> ChainModel:
                 raise InputError(f"{name} holds Keras weights but no model config (save_weights); save the whole "
                                  "model with model.save('model.keras') or model.save('model.h5')")
             raise InputError(f"{name} is an HDF5 file but not a Keras model: it has no model_config")
-        config = _json(raw.encode() if isinstance(raw, str) else bytes(raw), name)
+        if not isinstance(raw, (str, bytes)):
+            raise InputError(f"{name}: its model_config is a {type(raw).__name__}, not JSON text")
+        config = _json(raw.encode() if isinstance(raw, str) else raw, name)
         version = f.attrs.get("keras_version", b"")
         version = version.decode() if isinstance(version, bytes) else str(version)
         root = hdf5.child(f, "model_weights", name)
@@ -89,9 +91,9 @@ def read_keras_h5(data: bytes, name: str) -> ChainModel:
         def weights_of(layer: str, key: str, kind: str, n: int) -> list:
             group = hdf5.child(root, layer, name)
             names = [] if group is None else [w.decode() if isinstance(w, bytes) else str(w)
-                                              for w in group.attrs.get("weight_names", [])]
-            return [hdf5.child(group, w, name) if k < len(names) else None for k, w in
-                    enumerate(names + [""] * (n - len(names)))][:n]
+                                              for w in np.atleast_1d(group.attrs.get("weight_names", []))]
+            found = [hdf5.child(group, w, name) for w in names[:n]]
+            return found + [None] * (n - len(found))
 
         return _model(config, weights_of, name, f"Keras {version.split('.')[0] or '2'} (HDF5)")
 
