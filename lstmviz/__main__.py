@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .modelfile.state_dict import load_state_dict
+from .modelfile import load_model
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .defaults import AUTO
 from .errors import InputError, LstmVizError
-from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare,
+from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_for_forecast, prepare,
                        preset, resolve)
 from .models import CELLS
 from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task, task_name
@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                         "(default 5 for small series, 1 for long ones)")
     f.add_argument("--scale", choices=SCALERS)
     f.add_argument("--season", type=int, help="seasonal period (default: from the time column)")
-    f.add_argument("--model", type=Path, help="use these weights (a state_dict .pt) instead of training")
+    f.add_argument("--model", type=Path, help="use this model instead of training: a PyTorch state_dict (.pt), "
+                                              "Keras (.keras, .h5) or ONNX (.onnx) file")
     f.add_argument("--save-model", type=Path, help="save the trained weights (state_dict) here")
     f.add_argument("--max-rows", type=int, default=MAX_ROWS)
     f.add_argument("--max-mb", type=float, default=MAX_BYTES / 1024 / 1024)
@@ -128,7 +129,9 @@ def forecast(args) -> dict:
     # core is busy (OpenMP threads spin waiting for each other).
     torch.set_num_threads(1)
     if args.model is not None:
-        model, config = model_from_state_dict(load_state_dict(args.model), config)  # weights_only=True
+        # the window comes from the file where its input shape fixes one; --window may only agree with it
+        model, config = model_for_forecast(load_model(args.model, max_bytes=int(args.max_mb * 1024 * 1024)),
+                                           config, window=args.window)
         config, choice = resolve(series, config.replace(members=1))
         tf, _ = prepare(series, config)
         fitted = Fitted(model, tf, config, series, None, choice=choice)
@@ -151,7 +154,7 @@ def forecast(args) -> dict:
         "train_seconds": round(result.seconds, 4) if result is not None else 0.0,  # the training loop itself
         "epochs_run": result.epochs_run if result else 0,
         "stopped": result.stopped if result else "loaded",
-        "message": result.message if result else f"weights loaded from {args.model.name}",
+        "message": result.message if result else f"loaded from {args.model.name}: {fitted.model.description}",
         "test_actual": report.actual,
         "test_predictions": report.test_predictions,
         "one_step_predictions": report.one_step,

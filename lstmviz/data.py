@@ -19,7 +19,8 @@ from .timecol import guess_season
 __all__ = ["Series", "Table", "parse_text", "load_csv", "builtin", "BUILTINS", "Transform",
            "TRANSFORMS", "SCALERS", "windows", "guess_season", "MAX_ROWS", "MAX_BYTES", "MAX_COLUMNS"]
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# Inside the package, so that an installed wheel has it (assets/airline_passengers.csv links here).
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 # --- typed text --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .models import CELLS, SequenceModel
 from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
-           "one_step", "baselines", "metrics", "model_from_state_dict", "resolve", "MAX_MEMBERS"]
+           "one_step", "baselines", "metrics", "model_from_state_dict", "model_for_forecast", "resolve", "MAX_MEMBERS"]
 
 MAX_MEMBERS = 9
 
@@ -292,11 +292,30 @@ def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn
     """A forecaster built from any LSTM/GRU state_dict with a one-output Linear head; config updated to match."""
     from .modelfile.state_dict import build
 
-    model, arch = build(state)
-    if arch.input_size != 1:
-        raise InputError(f"the model reads {arch.input_size} features per step ({arch.describe()}); "
+    model, _ = build(state)
+    return model_for_forecast(model, config)
+
+
+def model_for_forecast(model: torch.nn.Module, config: ForecastConfig,
+                       window: int | None = None) -> tuple[torch.nn.Module, ForecastConfig]:
+    """A model from lstmviz.load_model checked for forecasting one series; config updated to match it.
+
+    The window is the one the file's input shape fixes (a Keras model built for 50 steps), else
+    `window` if given, else the config's; asking for another than the file's is refused.
+    """
+    what = getattr(model, "description", type(model).__name__)
+    if model.input_size != 1:
+        raise InputError(f"the model reads {model.input_size} features per step ({what}); "
                          "lstmviz feeds it one series, so it needs input_size 1")
-    if arch.output_size != 1:
+    if model.per_step or model.output_size != 1:
         raise InputError(f"to forecast, the model needs a Linear head with 1 output after the last step; "
-                         f"found {arch.describe()}")
-    return model, config.replace(cell=arch.cell, hidden_size=arch.hidden_size, num_layers=arch.num_layers)
+                         f"found {what}")
+    fixed = getattr(model, "window", None)
+    if fixed and window and window != fixed:
+        raise InputError(f"the model file fixes the window at {fixed} steps (its input shape); "
+                         f"leave the window out or set it to {fixed}, not {window}")
+    rec = model.recurrent
+    changes = {"cell": model.cell, "hidden_size": rec.hidden_size, "num_layers": rec.num_layers}
+    if fixed or window:
+        changes["window"] = fixed or window
+    return model, config.replace(**changes)

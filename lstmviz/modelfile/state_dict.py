@@ -41,9 +41,9 @@ class Architecture:
                 f"{self.num_layers} layer{'s' if self.num_layers > 1 else ''}{head}")
 
 
-def load_state_dict(source) -> dict[str, torch.Tensor]:
+def load_state_dict(source, name: str | None = None) -> dict[str, torch.Tensor]:
     """bytes, a path or a binary file -> a dict of tensors, or InputError saying what the file is instead."""
-    name = Path(source).name if isinstance(source, (str, Path)) else "the file"
+    name = name or (Path(source).name if isinstance(source, (str, Path)) else "the file")
     if isinstance(source, (str, Path)) and not Path(source).is_file():
         raise InputError(f"no such model file: {source}")
     f = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
@@ -124,6 +124,15 @@ class LoadedModel(nn.Module):
                                                     bidirectional=arch.bidirectional))
         D = 2 if arch.bidirectional else 1
         self.head = nn.Linear(arch.hidden_size * D, arch.output_size) if arch.head is not None else None
+        # what load_model's other readers expose too (see modelfile.chain.ChainModel)
+        self.framework, self.window, self.per_step = "PyTorch state_dict", None, False
+        self.input_size = arch.input_size
+        self.output_size = arch.output_size if arch.head is not None else arch.hidden_size * D
+        self.description = f"{self.framework}: {arch.describe()}; any sequence length; the head reads the last step"
+
+    @property
+    def recurrent(self) -> nn.Module:
+        return getattr(self, self.cell)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = getattr(self, self.cell)(x)  # (B, T, D*H)
