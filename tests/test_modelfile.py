@@ -164,7 +164,7 @@ def test_cli_forecast_takes_every_format(files, fmt, capsys):
     assert result["stopped"] == "loaded" and f"m.{fmt}: " in result["message"]
     assert len(result["forecast"]) == 3 and all(np.isfinite(result["forecast"]))
     assert result["config"]["window"] == 12  # the Keras and ONNX files fix it; 12 is also the airline default
-    assert result["config"]["cell"] == ("gru" if fmt in ("pt", "onnx") else "lstm")
+    assert result["config"]["model"]["cell"] == ("gru" if fmt in ("pt", "onnx") else "lstm")
 
 
 def test_cli_refuses_a_window_other_than_the_files(files, capsys):
