@@ -16,9 +16,12 @@ from lstmviz.models import count_parameters
 
 from . import lessons as lesson_ui
 from . import links
-from .common import (CELL_HELP, chart, gates_side_by_side, job_result, keep, limits, main_train_button, pick_view,
-                     plain, presenting, read_csv, registry, session_id, this_data, train_button, trained_caption,
-                     upload_bytes, wait_all, watch)
+from .compare import gates_side_by_side
+from .display import chart, pick_view, presenting
+from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
+from .progress import wait_all, watch
+from .state import keep, limits, read_csv, registry, session_id, upload_bytes
+from .words import CELL_HELP, plain
 from .scrubber import keys as scrub_keys
 from .scrubber import scrubber
 
