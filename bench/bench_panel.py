@@ -27,23 +27,13 @@ from lstmviz.data import load_csv  # noqa: E402
 from lstmviz.forecast import baselines, default_config, evaluate, fit, metrics  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-# name -> (file, h): h is one season for monthly (12) and weekly (52) data, two years of quarters, ten years
-PANEL = {
-    "airline": (ROOT / "assets" / "airline_passengers.csv", 12),
-    "co2_weekly": (DATA / "co2_weekly.csv", 52),
-    "elec_equip": (DATA / "elec_equip.csv", 12),
-    "elnino": (DATA / "elnino.csv", 12),
-    "seatbelts_ksi": (DATA / "seatbelts_ksi.csv", 12),
-    "us_realgdp": (DATA / "us_realgdp.csv", 8),
-    "us_cpi": (DATA / "us_cpi.csv", 8),
-    "us_unemp": (DATA / "us_unemp.csv", 8),
-    "us_m1": (DATA / "us_m1.csv", 8),
-    "us_consumption_change": (DATA / "us_consumption_change.csv", 8),
-    "de_inflation": (DATA / "de_inflation.csv", 8),
-    "nile": (DATA / "nile.csv", 10),
-    "sunspots": (DATA / "sunspots.csv", 10),
-    "lynx": (DATA / "lynx.csv", 10),
-}
+# name -> h: h is one season for monthly (12) and weekly (52) data, two years of quarters, ten years;
+# each series is bench/data/<name>.csv, except the airline series the app ships
+HORIZONS = {"airline": 12, "co2_weekly": 52, "elec_equip": 12, "elnino": 12, "seatbelts_ksi": 12, "us_realgdp": 8,
+            "us_cpi": 8, "us_unemp": 8, "us_m1": 8, "us_consumption_change": 8, "de_inflation": 8, "nile": 10,
+            "sunspots": 10, "lynx": 10}
+PANEL = {name: (ROOT / "assets" / "airline_passengers.csv" if name == "airline" else DATA / f"{name}.csv", h)
+         for name, h in HORIZONS.items()}
 REFERENCES = ("best_naive", "ets", "theta")
 
 

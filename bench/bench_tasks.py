@@ -20,7 +20,7 @@ from lstmviz.tasks import DEFAULTS, default_config, evaluate_task, find_units, f
 
 def run(task: str, seed: int, cell: str = "lstm", **changes) -> dict:
     fit = fit_task(default_config(task, seed=seed, cell=cell, **changes))
-    report = evaluate_task(fit)
+    report = evaluate_task(fit).to_dict()
     report["seconds"] = fit.result.seconds
     report["length"] = fit.config.length
     report["units"] = {name: find_units(fit.model, fit.test, {name: v}, top=1)[0] for name, v in fit.test.known.items()}

@@ -21,7 +21,7 @@ from .errors import InputError, LstmVizError
 from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_from_state_dict, prepare,
                        preset, resolve)
 from .models import CELLS
-from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task
+from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task, task_name
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--max-mb", type=float, default=MAX_BYTES / 1024 / 1024)
     t = sub.add_parser("task", help="train on a sequence task with a known answer and find the units that "
                                     "track it; prints JSON")
-    t.add_argument("name", choices=list(TASKS))
+    t.add_argument("name", choices=list(TASKS), type=task_name)  # an old name ("seed004") is its task
     t.add_argument("--length", type=int,
                    help="steps per sequence (anbn: the padded length, holding a^k b^k up to k = (T - 2) / 2)")
     t.add_argument("--cell", choices=list(CELLS))
@@ -172,7 +172,7 @@ def task(args) -> dict:
     report = evaluate_task(fitted)
     result = fitted.result
     return {
-        **report,
+        **report.to_dict(),
         "description": fitted.train.description,
         "example": fitted.test.example(0),
         "train_seconds": round(result.seconds, 4),

@@ -1,15 +1,21 @@
-"""Training runs in background threads, shared by key, so a page rerun never kills or repeats one.
+"""Runs in background threads, shared by key: a Job[T] gives back its workload's typed result (a
+ForecastRun, a TaskRun, a text run), so a page rerun never kills or repeats a run.
 
-A Registry maps (data hash, config) to a TrainJob. A page (any session) that asks for the same
-key gets the same job: still running, it can watch the live curve; finished, it gets the result
-at once. Stopping, divergence and errors are results, never exceptions in the page.
+A Registry maps (data hash, config) to a Job. A page (any session) that asks for the same key gets
+the same job: still running, it can watch the live curve; finished, it gets the result at once. Only
+the session that started a run may stop it; a run stopped by hand is never handed out again. Stopping,
+divergence and errors are results, never exceptions in the page.
+
+    job = registry.start_job(key, lambda: Job(key, partial(run_task, config), config.train.epochs))
+    job.wait(); job.result.report.value
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, TypeVar
 
 import numpy as np
 import torch
@@ -22,9 +28,9 @@ from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit
 from .record import Trace, record
 from .train import Epoch
 
-__all__ = ["Job", "TrainJob", "FunctionJob", "LoadedJob", "Registry", "Progress"]
+__all__ = ["Job", "FunctionJob", "Memo", "ForecastRun", "forecast_job", "loaded_job", "Registry", "Progress"]
 
-
+T = TypeVar("T")
 MEMO_BYTES = 128 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
 
 
@@ -33,6 +39,28 @@ def _nbytes(value) -> int:
     if isinstance(value, (tuple, list)):
         return sum(_nbytes(v) for v in value)
     return int(getattr(value, "nbytes", 0) or 0)
+
+
+class Memo:
+    """Values computed once per key, the least recently used dropped past `limit` bytes; thread-safe."""
+
+    def __init__(self, limit: int = MEMO_BYTES):
+        self.limit = limit
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key][0]
+        value = make()
+        size = _nbytes(value)
+        with self._lock:
+            self._values[key] = (value, size)
+            while len(self._values) > 1 and sum(n for _, n in self._values.values()) > self.limit:
+                self._values.popitem(last=False)
+        return value
 
 
 class Progress:
@@ -47,15 +75,16 @@ class Progress:
         return self.elapsed / self.epoch * (self.epochs - self.epoch) if self.epoch else None
 
 
-class Job:
-    """Training in a background thread: progress per epoch, stop, wait; errors become `error` text.
+class Job(Generic[T]):
+    """`work(on_epoch=..., max_seconds=...) -> T` in a background thread: progress per epoch, stop, wait;
+    its return value is `result`, an error is `error` text (and `result` stays None)."""
 
-    Subclasses implement `_work()`, which trains with `self._on_epoch` as the callback and
-    `self.max_seconds` as the time limit.
-    """
-
-    def __init__(self, key, epochs: int, max_seconds: float | None = None):
-        self.key, self.epochs, self.max_seconds = key, epochs, max_seconds
+    def __init__(self, key, work: Callable[..., T], epochs: int, max_seconds: float | None = None,
+                 result_type: type | None = None):
+        self.key, self.work, self.epochs, self.max_seconds = key, work, epochs, max_seconds
+        self.result: T | None = None
+        self.result_type = result_type  # what `result` will be: names a page may read on the job itself
+        self.trained = True  # False: the result was built without training (uploaded weights)
         self.owner: str | None = None  # who started it (a browser session): only they may stop it
         self.error: str | None = None
         self.started = time.time()
@@ -66,15 +95,33 @@ class Job:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lstmviz-train", daemon=True)
-        self._memo: OrderedDict = OrderedDict()
-        self._memo_lock = threading.Lock()
+        self._memo = Memo()
 
-    def start(self) -> "Job":
-        self._thread.start()
+    @classmethod
+    def finished(cls, key, make: Callable[[], T], result_type: type | None = None) -> "Job[T]":
+        """A job done at birth with `make()` as its result (or its error): nothing to train or start."""
+        job = cls(key, lambda **_: make(), 0, result_type=result_type)
+        job.trained = False
+        job._run()
+        return job
+
+    def __getattr__(self, name: str):
+        # A job reads as its result (job.report is job.result.report), for pages written before results
+        # were typed; a name of the result type is None while there is no result (running, or failed).
+        if name.startswith("_") or name in ("result", "result_type"):
+            raise AttributeError(name)
+        result = self.__dict__.get("result")
+        if result is not None:
+            return getattr(result, name)
+        kind = self.__dict__.get("result_type")
+        if kind is not None and (name in getattr(kind, "__dataclass_fields__", {}) or hasattr(kind, name)):
+            return None
+        raise AttributeError(name)
+
+    def start(self) -> "Job[T]":
+        if not self._done.is_set() and not self._thread.is_alive():
+            self._thread.start()
         return self
-
-    def _work(self) -> None:
-        raise NotImplementedError
 
     def memo(self, key, make: Callable[[], Any]) -> Any:
         """`make()`, computed once per key and kept (least recently used dropped past MEMO_BYTES).
@@ -82,17 +129,7 @@ class Job:
         Views keep what they derive from a finished job here (traces, finder results): shared by
         every session, safe to call from many threads at once.
         """
-        with self._memo_lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key][0]
-        value = make()
-        size = _nbytes(value)
-        with self._memo_lock:
-            self._memo[key] = (value, size)
-            while len(self._memo) > 1 and sum(n for _, n in self._memo.values()) > MEMO_BYTES:
-                self._memo.popitem(last=False)
-        return value
+        return self._memo.get(key, make)
 
     def _on_epoch(self, e: Epoch) -> bool:
         with self._lock:
@@ -104,7 +141,7 @@ class Job:
 
     def _run(self):
         try:
-            self._work()
+            self.result = self.work(on_epoch=self._on_epoch, max_seconds=self.max_seconds)
         except LstmVizError as e:
             self.error = str(e)
         except Exception as e:  # a bug: say so in the page, never a traceback
@@ -137,48 +174,36 @@ class Job:
         return not self._stop.is_set() and self.error is None
 
 
-class FunctionJob(Job):
-    """Runs `fn(on_epoch=..., max_seconds=...)` in the background; its return value is `result`."""
-
-    def __init__(self, key, fn: Callable[..., Any], epochs: int, max_seconds: float | None = None):
-        super().__init__(key, epochs, max_seconds)
-        self.fn = fn
-        self.result: Any = None
-
-    def _work(self) -> None:
-        self.result = self.fn(on_epoch=self._on_epoch, max_seconds=self.max_seconds)
+FunctionJob = Job  # the name pages used before jobs were generic: Job(key, fn, epochs, max_seconds)
 
 
-class TrainJob(Job):
-    """A forecasting run: fit, evaluate, then snapshots and recordings on demand.
+@dataclass(eq=False)
+class ForecastRun:
+    """A finished forecasting run: the fit, its report, and the model at each snapshot, recorded on demand.
 
     An ensemble trains its members as one batched run; snapshots, `model_at` and `trace` are those of
     member 1 (`fitted.member_label` says which), recorded through its own nn.LSTM."""
 
-    def __init__(self, series: Series, config: ForecastConfig, horizon: int = 12, max_seconds: float | None = None):
-        super().__init__((series.key, config), config.train.epochs, max_seconds)
-        self.series, self.config, self.horizon = series, config, horizon
-        self.fitted: Fitted | None = None
-        self.report: Report | None = None
-        self._models: dict[int, torch.nn.Module] = {}
+    fitted: Fitted
+    report: Report
+    label: str | None = None  # uploaded weights: the file's name
+    _models: dict[int, torch.nn.Module] = field(default_factory=dict, repr=False)
+    _traces: Memo = field(default_factory=Memo, repr=False)
 
-    def _work(self) -> None:
-        fitted = fit(self.series, self.config, on_epoch=self._on_epoch, max_seconds=self.max_seconds)
-        self.report = evaluate(fitted, self.horizon)
-        self.fitted = fitted
-
-    # --- results ---
     @property
     def snapshot_epochs(self) -> list[int]:
-        return [e for e, _ in self.fitted.result.snapshots] if self.fitted else []
+        result = self.fitted.result
+        return [e for e, _ in result.snapshots] if result is not None else [0]
 
     def model_at(self, epoch: int) -> torch.nn.Module:
         """The model with the weights snapshotted at `epoch` (the final one is the trained model)."""
+        if self.fitted.result is None:  # uploaded weights: one model, at "epoch" 0
+            return self.fitted.model
         if epoch not in self._models:
             states = dict(self.fitted.result.snapshots)
             if epoch not in states:
                 raise LstmVizError(f"no snapshot at epoch {epoch}; there are {sorted(states)}")
-            m = build_model(self.config)
+            m = build_model(self.fitted.config)
             m.load_state_dict(states[epoch])
             m.eval()
             self._models[epoch] = m
@@ -191,47 +216,42 @@ class TrainJob(Job):
             x = torch.as_tensor(np.ascontiguousarray(s[start:start + length]), dtype=torch.float32)
             return record(self.model_at(epoch), x[None, :, None])
 
-        return self.memo(("trace", epoch, start, length), make)
+        return self._traces.get((epoch, start, length), make)
 
 
-class LoadedJob(TrainJob):
-    """A model whose weights were uploaded: nothing to train, the same views. Private to a session."""
+def forecast_job(series: Series, config: ForecastConfig, horizon: int = 12,
+                 max_seconds: float | None = None) -> Job[ForecastRun]:
+    """A forecasting run (fit, then evaluate) as a job keyed by (series, config); not started."""
+    def work(on_epoch, max_seconds):
+        fitted = fit(series, config, on_epoch=on_epoch, max_seconds=max_seconds)
+        return ForecastRun(fitted, evaluate(fitted, horizon))
 
-    def __init__(self, series: Series, config: ForecastConfig, model: torch.nn.Module, label: str,
-                 horizon: int = 12):
-        super().__init__(series, config, horizon)
-        self.key = (series.key, config, label)
-        self.label = label
-        self._models[0] = model
-        try:
-            config, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
-            tf, _ = prepare(series, config)
-            self.fitted = Fitted(model, tf, config, series, None, choice=choice)
-            self.report = evaluate(self.fitted, horizon)
-        except LstmVizError as e:
-            self.error = str(e)
-        self._done.set()
+    return Job((series.key, config), work, config.train.epochs, max_seconds, result_type=ForecastRun)
 
-    def start(self) -> "LoadedJob":
-        return self
 
-    @property
-    def snapshot_epochs(self) -> list[int]:
-        return [0]
+def loaded_job(series: Series, config: ForecastConfig, model: torch.nn.Module, label: str,
+              horizon: int = 12) -> Job[ForecastRun]:
+    """A model whose weights were uploaded: nothing to train, the same views. Private to a session;
+    `job.trained` is False."""
+    def make():
+        resolved, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
+        tf, _ = prepare(series, resolved)
+        fitted = Fitted(model, tf, resolved, series, None, choice=choice)
+        return ForecastRun(fitted, evaluate(fitted, horizon), label)
+
+    return Job.finished((series.key, config, label), make, result_type=ForecastRun)
 
 
 class Registry:
     """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first)."""
 
-    started_total = 0  # trainings started by every registry in this process (tests count these)
-
     def __init__(self, size: int = 96):
         self.size = size
-        self._jobs: OrderedDict[tuple, TrainJob] = OrderedDict()
+        self._jobs: OrderedDict[tuple, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self.started = 0  # how many trainings were started (tests count these)
+        self.started = 0  # runs this registry started: a shared key that is reused does not count
 
-    def get(self, key) -> TrainJob | None:
+    def get(self, key) -> Job | None:
         with self._lock:
             job = self._jobs.get(key)
             if job is not None:
@@ -239,11 +259,12 @@ class Registry:
             return job
 
     def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None,
-              owner: str | None = None) -> TrainJob:
+              owner: str | None = None) -> Job[ForecastRun]:
         """The forecasting job for (series, config): an existing reusable one, or a new one, started."""
-        return self.start_job((series.key, config), lambda: TrainJob(series, config, max_seconds=max_seconds), owner)
+        return self.start_job((series.key, config), lambda: forecast_job(series, config, max_seconds=max_seconds),
+                              owner)
 
-    def start_job(self, key, make: Callable[[], Job], owner: str | None = None) -> Job:
+    def start_job(self, key, make: Callable[[], Job[T]], owner: str | None = None) -> Job[T]:
         """The job for `key`: an existing reusable one, or `make()` started on behalf of `owner`."""
         with self._lock:
             job = self._jobs.get(key)
@@ -254,7 +275,6 @@ class Registry:
             job.owner = owner
             self._jobs[key] = job
             self.started += 1
-            Registry.started_total += 1
             while len(self._jobs) > self.size:
                 oldest = next((k for k, j in self._jobs.items() if j.done), None)
                 if oldest is None:

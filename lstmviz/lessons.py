@@ -17,12 +17,12 @@ from .errors import InputError
 from .forecast import Fitted, Report, evaluate, fit, preset
 from .models import count_parameters
 from .record import Trace, record
-from .tasks import default_config, evaluate_task, find_units, fit_task, step_correlation
+from .tasks import (SAMPLES, TaskFit, TaskReport, default_config, evaluate_task, find_units, fit_task,
+                    step_correlation)
 
 __all__ = ["Lesson", "Claim", "Seen", "LESSONS", "lesson", "check_beats_baselines", "check_periodic_gates",
            "check_same_footing", "check_memory", "check_counting", "check_task", "periodicity", "run"]
 
-SAMPLES = 256  # held-out sequences the task checks measure on (as the unit finder does)
 
 
 @dataclass(frozen=True)
@@ -208,11 +208,6 @@ def check_same_footing(reports: dict[str, Report], params: dict[str, int]) -> Se
 
 # --- sequence-task lessons ----------------------------------------------------------------------
 
-def _block(fit):
-    X = torch.as_tensor(np.array(fit.test.X[:SAMPLES]))
-    return record(fit.model, X).block(layer=0).arrays  # quantity -> (T, n, H)
-
-
 def _remember_hint(config) -> str:
     if config.model.cell == "lstm" and config.model.forget_bias < 1 and config.length >= 20:
         left = 0.5 ** (config.length - 1)
@@ -222,7 +217,7 @@ def _remember_hint(config) -> str:
     return AGAIN
 
 
-def check_memory(fit, report: dict | None = None) -> Seen:
+def check_memory(fit: TaskFit, report: TaskReport | None = None) -> Seen:
     """Lesson 3: the model remembers; some cell unit follows the value at every step from t = 0 (|r| at
     least 0.9, one sign, r per step over held-out sequences); that unit's forget gate averages 0.9 or more.
 
@@ -231,11 +226,11 @@ def check_memory(fit, report: dict | None = None) -> Seen:
     ranks units by how linearly their cell tracks the value over all steps at once, which a cell
     that grows as it re-adds the value at every step fails, though each step's reading tells it."""
     report = report or evaluate_task(fit)
-    mse, base = report["value"], report["baseline"]
+    mse, base = report.value, report.baseline
     hint = _remember_hint(fit.config)
     claims = [Claim(f"It remembers: held-out MSE {mse:.4f}, against {base:.4f} for always predicting the mean "
                     "(under a tenth of it is the mark).", mse < 0.1 * base, hint)]
-    arrays = _block(fit)
+    arrays = fit.finder_trace(SAMPLES).block(layer=0).arrays  # quantity -> (T, n, H)
     if "c" not in arrays or "f" not in arrays:
         claims.append(Claim(f"A {fit.config.model.cell.upper()} has no cell state and forget gate to hold the value in.",
                             False, "Set Cell to LSTM."))
@@ -271,10 +266,10 @@ def check_memory(fit, report: dict | None = None) -> Seen:
     return Seen(tuple(claims), {"unit": u, "t": 0, "example": example, "row": row})
 
 
-def check_counting(fit, report: dict) -> Seen:
+def check_counting(fit: TaskFit, report: TaskReport) -> Seen:
     """Lesson 4: at least 99% held-out accuracy; a cell unit tracking the running count with |r| at least
     0.9 (its direction in words from the sign of r); and the accuracy on longer strings, said plainly."""
-    acc, base = report["value"], report["baseline"]
+    acc, base = report.value, report.baseline
     claims = [Claim(f"Held-out accuracy {acc:.1%}, against {base:.1%} for always answering the commonest class "
                     "(99% is the mark).", acc >= 0.99, AGAIN)]
     units = [u for u in find_units(fit.model, fit.test, quantities=("c",), top=3) if u["known"] == "running count"]
@@ -286,9 +281,9 @@ def check_counting(fit, report: dict) -> Seen:
     way = ("goes up with every a and down with every b" if r > 0 else "goes down with every a and up with every b")
     claims.append(Claim(f"Unit {u['unit']}'s cell tracks the running count: r = {r:+.3f}, so it {way} "
                         "(|r| of 0.9 is the mark).", abs(r) >= 0.9, AGAIN))
-    longer = report.get("longer")
-    if longer:
-        la, (k0, k1), (t0, t1) = longer["accuracy"], longer["k"], longer["trained_k"]
+    longer = report.longer
+    if longer is not None:
+        la, (k0, k1), (t0, t1) = longer.accuracy, longer.k, longer.trained_k
         majority = int(np.bincount(fit.train.y, minlength=2).argmax())
         lbase = float(np.mean(fit.longer.y == majority)) if fit.longer is not None else 0.5
         rel = "below" if la < lbase else "near" if la < lbase + 0.1 else "above"
@@ -306,7 +301,7 @@ def check_counting(fit, report: dict) -> Seen:
     return Seen(tuple(claims), {"unit": u["unit"], "t": peak, "example": example, "row": u})
 
 
-def check_task(lesson_id: str, fit, report: dict) -> Seen:
+def check_task(lesson_id: str, fit: TaskFit, report: TaskReport) -> Seen:
     return check_memory(fit, report) if lesson_id == "memory" else check_counting(fit, report)
 
 

@@ -110,27 +110,27 @@ def test_moving_the_timestep_slider_does_not_train_again():
     at = _new()
     _set_quick(at)
     _train(at)
-    from lstmviz import jobs
+    from lstmviz.app.state import registry
 
-    started = jobs.Registry.started_total
+    started = registry().started
     _view(at, "Gate dynamics")
     at.slider(key="gv_t").set_value(5).run()
     at.slider(key="gv_t").set_value(9).run()
     at.number_input(key="gv_unit").set_value(3).run()
     assert not at.exception
-    assert jobs.Registry.started_total == started
+    assert registry().started == started
     assert any("t = 9" in m.value for m in at.markdown)
 
 
 def test_pressing_train_again_with_the_same_settings_reuses_the_model():
-    from lstmviz import jobs
+    from lstmviz.app.state import registry
 
     at = _new()
     _set_quick(at, 40)
     _train(at)
-    started = jobs.Registry.started_total
+    started = registry().started
     _train(at)
-    assert jobs.Registry.started_total == started
+    assert registry().started == started
 
 
 def _upload(at, name, data: bytes):

@@ -6,6 +6,8 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from lstmviz import analysis
+from lstmviz.app import text as text_page
+from lstmviz.text import TextConfig
 from tests.test_app import APP, TIMEOUT
 
 
@@ -44,6 +46,35 @@ def test_a_char_model_trains_beats_unigram_and_every_view_renders():
     at.slider(key="gen_temp").set_value(0.3).run()
     assert not at.exception
     assert at.query_params["view"] in ("generate", ["generate"])
+
+
+def test_every_model_control_is_one_row_whose_range_is_the_configs():
+    table = text_page.TABLE
+    assert text_page.LINKS == table.links | {"view", "t", "unit"}
+    for name in text_page.MODEL_CONTROLS:
+        row, bounds = table[name], TextConfig.bounds(table[name].field)
+        assert row.lo == bounds["lo"], name
+        assert row.hi == (100 if name == "epochs" else bounds["hi"]), name  # epochs: the page's own cap
+    assert table["cell"].options == TextConfig.bounds("cell")["choices"] == ("lstm", "gru", "rnn")
+    assert table["hidden"].hi == 1024 and table["seed"].hi == 1_000_000
+    assert all(table["seqlen"].lo <= n <= table["seqlen"].hi for n in table["seqlen"].options)
+
+
+def test_a_link_is_read_through_the_table_clamped_with_notices_and_written_back():
+    at = _text(text="brackets", cell="transformer", hidden="5000", epochs="0", seqlen="30", lr="0.005", seed="7")
+    notes = " ".join(w.value for w in at.warning)
+    assert "cell=`'transformer'` is not one of lstm, gru, rnn" in notes
+    assert "hidden=`'5000'` is outside 1 to 128; using 128" in notes  # this server's limit narrows the row
+    assert "epochs=`'0'` is outside 1 to 100; using 1" in notes
+    assert "seqlen=`'30'` is not one of 25, 50, 100, 200" in notes
+    assert "lr=`'0.005'` is not offered; using the nearest, 0.003" in notes
+    assert at.radio(key="text_source").value == "brackets" and at.selectbox(key="tx:cell").value == "lstm"
+    assert (at.slider(key="tx:hidden").value, at.slider(key="tx:epochs").value) == (128, 1)
+    assert (at.select_slider(key="tx:seq_len").value, at.select_slider(key="tx:lr").value) == (100, 0.003)
+    assert at.number_input(key="tx:seed").value == 7
+    written = {k: at.query_params[k] for k in ("text", "cell", "hidden", "epochs", "seqlen", "lr", "seed")}
+    assert {k: v[0] if isinstance(v, list) else v for k, v in written.items()} == {
+        "text": "brackets", "cell": "lstm", "hidden": "128", "epochs": "1", "seqlen": "100", "lr": "0.003", "seed": "7"}
 
 
 def test_text_that_cannot_train_says_why():

@@ -101,7 +101,7 @@ def test_counting_words_follow_the_sign_of_r_and_longer_strings_are_said_plainly
     assert r1 == pytest.approx(-r0, abs=2e-3) and after.focus["unit"] == u
     for r, text in ((r0, before.claims[1].text), (r1, after.claims[1].text)):
         assert ("goes down with every a" in text) == (r < 0) and ("goes up with every a" in text) == (r > 0)
-    longer, base = report["longer"]["accuracy"], float(np.mean(f.longer.y == np.bincount(f.train.y).argmax()))
+    longer, base = report.longer.accuracy, float(np.mean(f.longer.y == np.bincount(f.train.y).argmax()))
     claim = before.claims[2]
     assert f"scores {longer:.1%}, " in claim.text and f"the {base:.1%} of always" in claim.text
     assert ("below the" in claim.text) == (longer < base) and claim.seen == (longer < base + 0.1)

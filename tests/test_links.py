@@ -51,12 +51,11 @@ def test_a_copied_link_reproduces_the_run_in_a_new_session():
     assert link["view"] == "forecast" and link["start"] == "50" and link["t"] == "6"
 
     _fresh_registry()  # another server: the model must be trained again from the link alone
-    from lstmviz import jobs
+    from lstmviz.app.state import registry
 
-    started = jobs.Registry.started_total
     b = _open(**link)
     _train(b)
-    assert jobs.Registry.started_total == started + 1
+    assert registry().started == 1
     again = _metrics(b)
     assert again.round(2).equals(first.round(2)), (first, again)  # the same numbers, to the printed digit
     _view(b, "Gate dynamics")

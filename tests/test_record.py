@@ -49,6 +49,19 @@ class Seed001LSTM(nn.Module):  # seed 001: seq-first, carries its own hidden_cel
         return predictions[-1]
 
 
+
+class _Wrapper(nn.Module):
+    """A model holding the given recurrent modules by name, whose forward is `forward(self, x)`."""
+
+    def __init__(self, forward, **modules):
+        super().__init__()
+        for name, module in modules.items():
+            setattr(self, name, module)
+        self._forward = forward
+
+    def forward(self, x):
+        return self._forward(self, x)
+
 def test_seed000_model_float64_matches_reference_and_output():
     torch.manual_seed(0)
     model = Seed000LSTMModel(3, 8, 2, 1).double()
@@ -128,17 +141,12 @@ def test_gru_with_initial_state_and_no_bias():
 
 
 def test_module_called_twice_gets_call_index():
-    class Twice(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(1, 3)
-
-        def forward(self, x):
-            _, state = self.lstm(x)
-            return self.lstm(x * 2, state)[0]
+    def twice(m, x):
+        _, state = m.lstm(x)
+        return m.lstm(x * 2, state)[0]
 
     torch.manual_seed(7)
-    m = Twice().double()
+    m = _Wrapper(twice, lstm=nn.LSTM(1, 3)).double()
     x = torch.randn(4, 1, 1, dtype=torch.float64)
     trace = record(m, x)
     assert sorted(b.call for b in trace.blocks) == [0, 1]
@@ -197,16 +205,10 @@ def test_model_without_recurrent_module_is_refused():
 
 
 def test_model_that_never_calls_its_lstm_is_refused():
-    class Skips(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(1, 2)
-
-        def forward(self, x):
-            return x
+    skips = _Wrapper(lambda m, x: x, lstm=nn.LSTM(1, 2))
 
     with pytest.raises(LstmVizError, match="nothing was recorded"):
-        record(Skips(), torch.randn(3, 1, 1))
+        record(skips, torch.randn(3, 1, 1))
 
 
 def test_bad_lookups_say_what_exists():
@@ -236,16 +238,11 @@ def test_output_identical_to_plain_forward_and_training_flags_restored():
 
 
 def test_hooks_removed_when_forward_raises():
-    class Boom(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(1, 2)
+    def boom(m, x):
+        m.lstm(x)
+        raise RuntimeError("boom")
 
-        def forward(self, x):
-            self.lstm(x)
-            raise RuntimeError("boom")
-
-    m = Boom()
+    m = _Wrapper(boom, lstm=nn.LSTM(1, 2))
     m.train()
     with pytest.raises(RuntimeError, match="boom"):
         record(m, torch.randn(3, 1, 1))

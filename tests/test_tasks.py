@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstmviz.errors import InputError
-from lstmviz.models import SequenceModel
+from lstmviz.models import SequenceModel, count_parameters
 from lstmviz.record import record
 from lstmviz.train import init_weights
-from lstmviz.tasks import (DEFAULTS, TASKS, Task, TaskConfig, adding, anbn, compare, default_config, evaluate_task,
-                           find_units, fit_task, from_csv, parity, remember, seed004)
+from lstmviz.tasks import (DEFAULTS, TASKS, Task, TaskConfig, TaskReport, adding, anbn, default_config, evaluate_task,
+                           find_units, fit_task, from_csv, parity, remember, rise_fall, run_task, step_correlation)
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -131,12 +131,12 @@ def test_parity_prefix_zeros_make_short_strings():
     assert with_zeros[:, :10].mean() < 0.2 and without[:, :10].mean() == pytest.approx(0.5, abs=0.03)
 
 
-def test_remember_and_seed004_labels_and_known():
+def test_remember_and_rise_fall_labels_and_known():
     r = remember(300, 12, 1)
     np.testing.assert_array_equal(r.y[:, 0], r.X[:, 0, 0])
     np.testing.assert_array_equal(r.known["remembered value"], np.repeat(r.X[:, :1, 0], 12, 1))
     assert r.X.min() >= -1 and r.X.max() <= 1
-    s = seed004(500, 5, 2)
+    s = rise_fall(500, 5, 2)
     x = s.X[..., 0]
     np.testing.assert_array_equal(s.y, (x[:, -1] > x[:, 0]).astype(int))
     np.testing.assert_allclose(s.known["change since start"], x - x[:, :1])
@@ -149,7 +149,7 @@ def test_remember_and_seed004_labels_and_known():
     (lambda: anbn(10, 3, 0), "length must be 4 to"),
     (lambda: parity(10, 10, -1), "seed must be 0 or more"),
     (lambda: remember(10.5, 10, 0), "whole number"),
-    (lambda: seed004(10, 2000, 0), "length must be"),
+    (lambda: rise_fall(10, 2000, 0), "length must be"),
     (lambda: adding(10**6, 50, 0), "too many"),
 ])
 def test_bad_generator_arguments(call, message):
@@ -283,24 +283,38 @@ def test_config_round_trip_and_checks():
         default_config("parity", lr=0)
 
 
-def test_fit_learns_seed004_and_is_reproducible():
-    config = default_config("seed004", n_train=400, n_test=300, hidden_size=16, lr=1e-2, epochs=15)
+def test_fit_learns_rise_fall_and_is_reproducible():
+    config = default_config("rise_fall", n_train=400, n_test=300, hidden_size=16, lr=1e-2, epochs=15)
     a, b = fit_task(config), fit_task(config)
     assert a.result.losses == b.result.losses and a.result.epochs_run == 15
     report = evaluate_task(a)
-    assert report["metric"] == "accuracy" and report["value"] > 0.9 > 0.6 > report["baseline"]
-    cm = np.array(report["confusion"])
-    assert cm.sum() == 300 and np.trace(cm) / 300 == pytest.approx(report["value"])
-    assert report["classes"] == ["falls", "rises"]
+    assert isinstance(report, TaskReport) and report.beats_baseline
+    assert report.metric == "accuracy" and report.value > 0.9 > 0.6 > report.baseline
+    cm = np.array(report.confusion)
+    assert cm.sum() == 300 and np.trace(cm) / 300 == pytest.approx(report.value)
+    assert report.classes == ("falls", "rises") and report.longer is None
+    plain = report.to_dict()  # what the command line prints
+    assert plain["classes"] == ["falls", "rises"] and plain["confusion"] == cm.tolist() and "longer" not in plain
+
+
+def test_the_old_name_seed004_is_the_rise_fall_task():
+    """Links and scripts written before the rename still name the task."""
+    assert default_config("seed004") == DEFAULTS["rise_fall"]
+    assert TaskConfig().replace(task="seed004").task == "rise_fall"
+    assert TaskConfig.from_dict({"task": "seed004", "length": 5}).task == "rise_fall"
+    assert "seed004" not in TASKS and rise_fall(20, 5, 0).name == "rise_fall"
 
 
 def test_anbn_default_learns_and_has_a_counting_cell():
     fit = fit_task(default_config("anbn", epochs=25))
     report = evaluate_task(fit)
-    assert report["value"] >= 0.99
-    longer = report["longer"]
-    assert longer["k"] == [11, 20] and longer["trained_k"] == [1, 10] and longer["length"] == 42
-    assert 0 <= longer["accuracy"] <= 1 and set(longer["by_k"]) == {str(k) for k in range(11, 21)}
+    assert report.value >= 0.99
+    longer = report.longer
+    assert longer.k == (11, 20) and longer.trained_k == (1, 10) and longer.length == 42
+    assert 0 <= longer.accuracy <= 1 and set(longer.by_k) == set(range(11, 21))
+    ks = fit.longer.X[..., 1].sum(1).round()
+    assert sum(longer.by_k[k] * np.sum(ks == k) for k in longer.by_k) / len(ks) == pytest.approx(longer.accuracy)
+    assert report.to_dict()["longer"]["by_k"].keys() == {str(k) for k in range(11, 21)}
     best = find_units(fit.model, fit.test, {"running count": fit.test.known["running count"]}, quantities=("c",))
     assert abs(best[0]["correlation"]) >= 0.9
 
@@ -309,11 +323,11 @@ def test_regression_baseline_is_the_training_mean():
     fit = fit_task(default_config("remember", n_train=100, n_test=50, epochs=2))
     report = evaluate_task(fit)
     y = fit.test.y[:, 0].astype(np.float64)
-    assert report["metric"] == "mse"
-    assert report["baseline"] == pytest.approx(np.mean((y - fit.train.y.mean()) ** 2))
+    assert report.metric == "mse" and report.classes is None and report.confusion is None
+    assert report.baseline == pytest.approx(np.mean((y - fit.train.y.mean()) ** 2))
     with torch.no_grad():
         p = fit.model(torch.tensor(fit.test.X))[:, 0].numpy()
-    assert report["value"] == pytest.approx(np.mean((p - y) ** 2), rel=1e-5)
+    assert report.value == pytest.approx(np.mean((p - y) ** 2), rel=1e-5)
 
 
 def test_fit_on_a_csv_task():
@@ -324,16 +338,43 @@ def test_fit_on_a_csv_task():
     t = from_csv(csv_bytes(rows, header=("a", "b", "c", "d", "label")))
     fit = fit_task(TaskConfig().replace(hidden_size=8, epochs=30, n_test=20), task=t)
     assert fit.config.task == "csv" and fit.config.length == 4 and len(fit.test) == 12 and len(fit.train) == 48
-    assert evaluate_task(fit)["value"] >= 0.9
+    assert evaluate_task(fit).value >= 0.9
 
 
-def test_compare_cells_on_the_same_data():
-    out = compare(default_config("parity", length=6, n_train=200, n_test=50, hidden_size=4, epochs=3))
-    assert list(out) == ["lstm", "gru", "rnn"]
+def test_each_cell_on_the_same_data_as_the_compare_view_runs_them():
+    config = default_config("parity", length=6, n_train=200, n_test=50, hidden_size=4, epochs=3)
+    runs = {c: run_task(config.replace(cell=c)) for c in ("lstm", "gru", "rnn")}
     # parameters: gates * (H * (I + H) + 2 H) + head (H + 1) * 2 classes
-    assert [out[c]["parameters"] for c in out] == [4 * (4 * 5 + 8) + 10, 3 * (4 * 5 + 8) + 10, (4 * 5 + 8) + 10]
-    assert all(len(v["losses"]) == 3 and len(v["val_losses"]) == 3 and v["train_seconds"] > 0 for v in out.values())
-    assert len({out[c]["losses"][0] for c in out}) == 3  # different cells, different curves
+    assert [count_parameters(r.fit.model) for r in runs.values()] == [4 * (4 * 5 + 8) + 10, 3 * (4 * 5 + 8) + 10,
+                                                                     (4 * 5 + 8) + 10]
+    assert all(len(r.fit.result.losses) == 3 and len(r.fit.result.val_losses) == 3 for r in runs.values())
+    assert len({r.fit.result.losses[0] for r in runs.values()}) == 3  # different cells, different curves
+    assert all(np.array_equal(r.fit.test.X, runs["lstm"].fit.test.X) for r in runs.values())  # the same data
+    assert all(r.report == evaluate_task(r.fit) for r in runs.values())
+
+
+def test_fit_traces_are_the_model_recorded_on_held_out_examples():
+    fit = fit_task(default_config("anbn", n_train=100, n_test=40, hidden_size=3, epochs=1))
+    one, block = fit.trace(7), fit.finder_trace(30)
+    want, alone = record(fit.model, torch.tensor(fit.test.X[:30])), record(fit.model, torch.tensor(fit.test.X[7:8]))
+    for q in ("i", "f", "g", "o", "c", "h"):
+        np.testing.assert_array_equal(one.get(q), alone.get(q))
+        np.testing.assert_array_equal(block.block().arrays[q], want.block().arrays[q])
+        np.testing.assert_allclose(one.get(q), want.block().arrays[q][:, 7], atol=1e-6)  # batching: float32 sums
+    assert fit.finder_trace().block().shape[1] == 40  # at most SAMPLES, here all 40
+
+
+@FAST
+@given(n=st.integers(3, 30), T=st.integers(1, 6), H=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_step_correlation_agrees_with_corrcoef_at_every_step(n, T, H, seed):
+    rng = np.random.default_rng(seed)
+    values, known = rng.normal(size=(T, n, H)), rng.normal(size=(n, T))
+    values[:, :, 0] = 2.5  # a constant unit correlates 0, never NaN
+    r = step_correlation(values, known)
+    assert r.shape == (T, H) and np.all(r[:, 0] == 0)
+    for t in range(T):
+        for h in range(1, H):
+            assert r[t, h] == pytest.approx(np.corrcoef(values[t, :, h], known[:, t])[0, 1], abs=1e-12)
 
 
 def test_forget_bias_shifts_only_the_lstm_forget_gates_starting_bias():
@@ -361,5 +402,5 @@ def test_a_starting_forget_bias_lets_an_lstm_remember_over_30_steps():
     for bias in (0.0, 2.0):
         fit = fit_task(default_config("remember", length=30, forget_bias=bias))
         results[bias], seen[bias] = evaluate_task(fit), check_memory(fit)
-    assert results[0.0]["value"] > 0.8 * results[0.0]["baseline"] and not seen[0.0].seen
-    assert results[2.0]["value"] < 0.05 * results[2.0]["baseline"] and seen[2.0].seen, seen[2.0].detail
+    assert results[0.0].value > 0.8 * results[0.0].baseline and not seen[0.0].seen
+    assert results[2.0].value < 0.05 * results[2.0].baseline and seen[2.0].seen, seen[2.0].detail

@@ -10,7 +10,7 @@ from lstmviz.bundle import is_bundle
 from lstmviz.data import BUILTINS, builtin, parse_text
 from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
-from lstmviz.jobs import LoadedJob
+from lstmviz.jobs import loaded_job
 from lstmviz.modelfile.state_dict import load_state_dict
 
 from . import datasource, links
@@ -125,7 +125,7 @@ def _bundle(data: bytes, name: str, lim):
 
 
 def uploaded_model(series, config: ForecastConfig):
-    """Sidebar: a state_dict upload -> a LoadedJob private to this session, or None (errors shown)."""
+    """Sidebar: a state_dict upload -> a finished job private to this session, or None (errors shown)."""
     up = st.file_uploader("Weights: a state_dict (.pt)", type=["pt", "pth"], key="weights",
                           help="Saved with torch.save(model.state_dict(), path) from any model built on "
                                "nn.LSTM or nn.GRU. Loaded with weights_only=True: nothing in the file can run.")
@@ -146,6 +146,6 @@ def uploaded_model(series, config: ForecastConfig):
     key = (series.key, config, hashlib.sha1(data).hexdigest())
     job = st.session_state.get("own_job")
     if job is None or job.key != key:
-        job = LoadedJob(series, config, model, label=key[2])
+        job = loaded_job(series, config, model, label=key[2])
         st.session_state["own_job"] = job
     return job

@@ -8,7 +8,6 @@ import streamlit as st
 from lstmviz import export, figures
 from lstmviz.bundle import make_bundle
 from lstmviz.defaults import AUTO
-from lstmviz.jobs import LoadedJob
 from lstmviz.models import count_parameters
 
 from . import links
@@ -26,7 +25,7 @@ VIEW_SLUGS = {"forecast": VIEWS[0], "gates": VIEWS[1], "compare": VIEWS[2], "tra
 def show_results(job, current_key, link: dict, ready: bool = True) -> None:
     """How the run went, then the view the user picked."""
     if job.error:
-        what = "These weights could not be used" if isinstance(job, LoadedJob) else "Training failed"
+        what = "Training failed" if job.trained else "These weights could not be used"
         st.error(f"{what}: {plain(job.error)}")
         return
     f = job.fitted

@@ -7,6 +7,7 @@ import streamlit as st
 from lstmviz import lessons
 from lstmviz.forecast import preset
 from lstmviz.models import count_parameters
+from lstmviz.tasks import TaskRun
 
 from . import links
 from .display import presenting
@@ -158,10 +159,10 @@ def signature(les, job) -> lessons.Seen | None:
     if job is None or not job.done or job.error:
         return None
     if les.kind == "task":
-        result = getattr(job, "result", None)
-        if not isinstance(result, dict) or result["fit"].config.task != les.task["task"]:
+        run = job.result
+        if not isinstance(run, TaskRun) or run.fit.config.task != les.task["task"]:
             return None
-        return job.memo(("lesson", les.id), lambda: lessons.check_task(les.id, result["fit"], result["report"]))
+        return job.memo(("lesson", les.id), lambda: lessons.check_task(les.id, run.fit, run.report))
     if getattr(job, "fitted", None) is None or job.fitted.result is None:
         return None
     f = job.fitted

@@ -1,10 +1,18 @@
-"""The built-in texts of the text mode, generated deterministically (no suitably licensed English
-prose was at hand to ship; see lstmviz/text.py's docstring):
+"""The built-in texts: `builtin_text(name)` gives back one, the same characters on every machine.
 
-    "stories"   ~100 KB of English-like stories: sentences from a fixed word list, "quoted speech",
-                (asides), numbers and years, chapter headings, paragraphs wrapped at 72 columns.
-                Narration is in the past tense, speech in the present, asides in -ing, so a model
-                must know whether it is inside quotes or brackets to predict a verb.
+No English prose with a licence that allows redistribution was on the machine this was written on, so
+the texts are generated here, deterministically, by the code below (part of lstmviz, same licence; no
+third-party text is shipped):
+    "stories"   ~100 KB of English-like stories: sentences from a fixed word list, "quoted speech"
+                (often several sentences), (asides), numbers and years, chapter headings in
+                capitals, paragraphs wrapped at 72 columns. Quotes and brackets are balanced, and
+                they matter for prediction: narration is in the past tense, speech in the present,
+                asides in -ing ("saw" / "sees" / "seeing"), so a model must know where it is.
+                With bench/bench_text.py's settings (128 units, 40 epochs, 20-30 s, ~1.15 bits per
+                character), seeds 0-2: a GRU grows an h unit with |r| 0.87 / 0.86 / 0.50 against
+                in_quotes and 0.71 / 0.54 / 0.74 against in_brackets; an LSTM reaches the same bits
+                per character, but its best units stay at |r| <= 0.27 (quotes) and 0.32-0.43
+                (brackets), in c.
     "brackets"  ~30 KB of nested Lisp-like expressions, up to 6 deep: a bracket-depth counter.
 """
 from __future__ import annotations
@@ -13,7 +21,7 @@ import functools
 import random
 import textwrap
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["BUILTIN_TEXTS", "builtin_text"]
 

@@ -1,4 +1,5 @@
-"""The text view: characters coloured by a unit's value (HTML), and the unit over time (Plotly). No Streamlit here.
+"""The text view's HTML: `colored_text_html` gives back the text with each character coloured by a unit's
+value on a diverging scale, its exact value on hover. No Streamlit here.
 
 values are (T,) with T = len(text): values[t] is the unit after reading character t, as in a trace.
 """
@@ -7,11 +8,10 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import plotly.graph_objects as go
 
-from .errors import InputError
+from ..errors import InputError
 
-__all__ = ["colored_text_html", "unit_text_figure", "value_colors", "value_range"]
+__all__ = ["colored_text_html", "value_colors", "value_range"]
 
 # Plotly's RdBu_r (figures.DIVERGING): dark blue at vmin, white at the midpoint, dark red at vmax.
 _STOPS = np.array([(5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247),
@@ -108,26 +108,3 @@ def colored_text_html(text: str, values, vmin: float | None = None, vmax: float 
                  f' <span style="color:#666">(white: {mid:.3g})</span></div>')
     return "".join(parts)
 
-
-def unit_text_figure(text: str, values, names: list[str] | None = None, highlight_spans=None,
-                     title: str = "") -> go.Figure:
-    """Lines of one or more units over the characters: values (T,) or (T, k); hover shows each character."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[:, None] if v.ndim == 1 else v
-    if v.ndim != 2 or len(v) != len(text):
-        raise InputError(f"values must be (T,) or (T, k) with T = {len(text)} characters, not shape {v.shape}")
-    names = names or [f"unit {j}" for j in range(v.shape[1])]
-    chars = [_NAMES.get(c, c) for c in text]
-    fig = go.Figure([go.Scatter(y=v[:, j], mode="lines", name=names[j], customdata=chars,
-                                hovertemplate="t=%{x} %{customdata}: %{y:.4g}<extra>" + html.escape(names[j]) + "</extra>")
-                     for j in range(v.shape[1])])
-    for s, e in highlight_spans or ():
-        fig.add_vrect(x0=s - 0.5, x1=e - 0.5, fillcolor="#ffd54f", opacity=0.35, line_width=0)
-    ticks = len(text) <= 120  # the characters themselves as ticks when they fit
-    fig.update_layout(title=dict(text=html.escape(title)) if title else None, height=260,
-                      margin=dict(l=40, r=20, t=40 if title else 20, b=30), hovermode="x unified",
-                      xaxis=dict(title=dict(text="t (character)") if not ticks else None,
-                                 tickmode="array" if ticks else "auto",
-                                 tickvals=list(range(len(text))) if ticks else None,
-                                 ticktext=[c if c.strip() else "·" for c in text] if ticks else None))
-    return fig
