@@ -11,7 +11,9 @@ import torch
 
 from lstmviz.errors import LstmVizError
 from lstmviz.app import forecast, lessons, links, tasks, text
-from lstmviz.app.common import FirstScreen, keep, limits, presenting
+from lstmviz.app.display import presenting
+from lstmviz.app.nextstep import FirstScreen
+from lstmviz.app.state import keep, limits
 
 # A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
 # server without internet cannot reach.
@@ -37,7 +39,7 @@ PAGES = {"forecast": forecast, "tasks": tasks, "text": text}
 
 def main() -> None:
     keep(*(key for page in PAGES.values() for key in page.KEEP))
-    links.read_link()
+    links.read_link(set().union(*(page.LINKS for page in PAGES.values())))
     present = links.flag(links.pending("present"))
     if present is not None:
         st.session_state["present"] = present

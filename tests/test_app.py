@@ -8,10 +8,18 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
 
 
-def _new():
+def _new(**params):
+    """The page as a link with these parameters opens it."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(params)
     at.run()
+    assert not at.exception, at.exception
     return at
+
+
+def _params(at) -> dict:
+    """The address bar's parameters now."""
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
 
 def _button(at, label_start):
@@ -102,7 +110,7 @@ def test_moving_the_timestep_slider_does_not_train_again():
     at = _new()
     _set_quick(at)
     _train(at)
-    from lstmviz.app.common import registry
+    from lstmviz.app.state import registry
 
     started = registry().started
     _view(at, "Gate dynamics")
@@ -115,7 +123,7 @@ def test_moving_the_timestep_slider_does_not_train_again():
 
 
 def test_pressing_train_again_with_the_same_settings_reuses_the_model():
-    from lstmviz.app.common import registry
+    from lstmviz.app.state import registry
 
     at = _new()
     _set_quick(at, 40)

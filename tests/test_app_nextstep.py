@@ -1,18 +1,8 @@
 """The next step is always on screen, and nothing stale: AppTest on the real script."""
-from streamlit.testing.v1 import AppTest
-
-from tests.test_app import APP, TIMEOUT, _upload
+from tests.test_app import _new, _upload
 
 MONTHLY = ("month,sales\n" + "".join(f"{2000 + y}-{m:02d}-01,{100 + y * 5 + 10 * (m % 12)}\n"
                                      for y in range(6) for m in range(1, 13))).encode()
-
-
-def _new(**params):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _texts(elements) -> list[str]:

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstmviz import analysis, tasks
 from lstmviz.app import tasks as page
-from lstmviz.app.common import registry
+from lstmviz.app.state import registry
 
 from tests.test_app import APP, TIMEOUT
 

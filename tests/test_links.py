@@ -3,31 +3,19 @@ import json
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lstmviz.bundle import make_bundle, read_bundle
 from lstmviz.errors import InputError
 from lstmviz.forecast import preset
-from tests.test_app import APP, TIMEOUT, _metrics, _train, _view
-
-
-def _open(**params):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.test_app import _metrics, _params, _train, _view
+from tests.test_app import _new as _open
 
 
 def _fresh_registry():
     """The shared registry as a new server would have it, so a second session trains again."""
-    from lstmviz.app.common import registry
+    from lstmviz.app.state import registry
 
     registry.clear()
-
-
-def _params(at) -> dict:
-    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
 
 def test_a_link_sets_every_control():
@@ -63,7 +51,7 @@ def test_a_copied_link_reproduces_the_run_in_a_new_session():
     assert link["view"] == "forecast" and link["start"] == "50" and link["t"] == "6"
 
     _fresh_registry()  # another server: the model must be trained again from the link alone
-    from lstmviz.app.common import registry
+    from lstmviz.app.state import registry
 
     b = _open(**link)
     _train(b)

@@ -39,21 +39,25 @@ class Control:
     lo: float | None = None
     hi: float | None = None
     options: tuple | None = None
-    step: float | None = None  # a link value is rounded to lo + k * step
+    step: float | None = None  # a slider's step (a link value is rounded to lo + k * step); a number box's +/- step
     snap: bool = False  # a link value that is not an option takes the nearest option
     help: str | None = None
     widget: str = "slider"
     format: Callable | None = None  # how an option is shown
+    fallback: object = None  # the option a default that is not offered becomes (None: the nearest option)
 
     def __post_init__(self):
         if self.widget not in WIDGETS:
             raise ValueError(f"unknown widget {self.widget!r}")
 
-    def narrowed(self, lo=None, hi=None, options=None) -> "Control":
-        """This control within this run's range (a server limit, the data's length)."""
+    def narrowed(self, lo=None, hi=None, options=None, prefix: str = "") -> "Control":
+        """This control within this run's range (a server limit, the data's length); `prefix` goes before
+        its key (a page that keeps a value per data set, like the forecast page's per-series settings)."""
         changes = {k: v for k, v in (("lo", lo), ("hi", hi), ("options", options)) if v is not None}
         if "options" in changes:
             changes["options"] = tuple(changes["options"])
+        if prefix:
+            changes["key"] = prefix + self.key
         return dataclasses.replace(self, **changes)
 
     def take(self) -> None:
@@ -64,8 +68,9 @@ class Control:
                 st.session_state[self.key] = value
             return
         options = list(self.options) if self.options is not None else None
+        # a number box takes any value in its range: only a slider's link value is rounded to its step
         links.take(self.link, self.key, lo=self.lo, hi=self.hi, options=options, kind=self.kind, snap=self.snap,
-                   step=self.step)
+                   step=self.step if self.widget == "slider" else None)
 
     def draw(self, default, container=None):
         """Take the link's value, then draw the widget (starting at `default`, kept within the range)."""
@@ -75,7 +80,8 @@ class Control:
         if self.options is not None:
             options = list(self.options)
             if st.session_state.get(self.key) not in options:
-                st.session_state[self.key] = default if default in options else _nearest(options, default)
+                st.session_state[self.key] = (default if default in options else self.fallback
+                                              if self.fallback is not None else _nearest(options, default))
             if self.format is not None:
                 kw["format_func"] = self.format
             if self.widget == "select_slider":
@@ -96,7 +102,7 @@ class Control:
         # default: carry the user's value over, clamped to the new range
         st.session_state[self.key] = self.kind(min(max(st.session_state.get(self.key, default), lo), hi))
         if self.widget == "number":
-            return where.number_input(self.label, lo, hi, **kw)
+            return where.number_input(self.label, lo, hi, step=self.kind(self.step) if self.step else None, **kw)
         return where.slider(self.label, lo, hi, step=self.kind(self.step) if self.step else None, **kw)
 
     def param(self, value) -> str:
@@ -142,12 +148,19 @@ class Table:
     def links(self) -> set[str]:
         return set(self.rows)
 
-    def draw(self, link: str, default, container=None, *, lo=None, hi=None, options=None):
-        """Draw row `link` (narrowed to this run's lo/hi/options) and return its value."""
-        return self.rows[link].narrowed(lo, hi, options).draw(default, container)
+    def by_field(self, field: str) -> Control:
+        """The row that sets config field `field` (KeyError if none does)."""
+        for row in self.rows.values():
+            if row.field == field:
+                return row
+        raise KeyError(field)
 
-    def take(self, link: str, *, lo=None, hi=None, options=None) -> None:
-        self.rows[link].narrowed(lo, hi, options).take()
+    def draw(self, link: str, default, container=None, *, lo=None, hi=None, options=None, prefix: str = ""):
+        """Draw row `link` (narrowed to this run's lo/hi/options, its key after `prefix`) and return its value."""
+        return self.rows[link].narrowed(lo, hi, options, prefix).draw(default, container)
+
+    def take(self, link: str, *, lo=None, hi=None, options=None, prefix: str = "") -> None:
+        self.rows[link].narrowed(lo, hi, options, prefix).take()
 
     def params(self, config, only: set[str] | None = None) -> dict[str, str]:
         """The config's fields as link parameters, for every row tied to a field (or those in `only`)."""

@@ -10,7 +10,7 @@ import streamlit as st
 from lstmviz.csvtable import Table
 from lstmviz.series import Series
 
-from .common import plain
+from .words import plain
 
 HIGHLIGHT = "background-color: rgba(255, 160, 0, 0.28); font-weight: 600"
 

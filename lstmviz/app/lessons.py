@@ -9,7 +9,8 @@ from lstmviz.jobs import ForecastRun
 from lstmviz.tasks import TaskRun
 
 from . import links
-from .common import presenting, registry
+from .display import presenting
+from .state import registry
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
 # a lesson's kind -> the page (app.py's PAGES key) that sets itself up for it: lessons never write a page's keys

@@ -13,17 +13,8 @@ import re
 
 import streamlit as st
 
-from lstmviz.forecast import ForecastConfig
-
-# link name -> ForecastConfig field (the config part of a link)
-CONFIG = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "window": "window", "test": "test",
-          "transform": "transform", "scale": "scale", "epochs": "epochs", "lr": "lr", "batch": "batch_size",
-          "clip": "clip", "seed": "seed", "members": "members"}
-VIEW = ("view", "on", "start", "epoch", "layer", "t", "unit")
-PAGE = ("explore", "src", "series", "len", "period", "noise", "nseed", "typed", "model", "present", "lesson")
-TASK = ("task", "tlength", "n", "ex", "fbias")
-TEXT = ("text", "seqlen")
-KNOWN = set(CONFIG) | set(VIEW) | set(PAGE) | set(TASK) | set(TEXT)
+VIEW = ("view", "on", "start", "epoch", "layer", "t", "unit")  # a forecast's view: what its run bundle keeps
+ALWAYS = {"explore", "present", "lesson"}  # read by app.py whichever page shows
 MAX_VALUE_CHARS = 4000  # typed numbers travel in the link up to this length
 # linear-time (no nested quantifiers that could backtrack), and only ever run on short values
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -35,8 +26,9 @@ def notice(text: str) -> None:
     st.session_state.setdefault("link_notices", []).append(text)
 
 
-def read_link() -> None:
-    """Once per session: take the link's parameters into session state (pending ones for later)."""
+def read_link(known: set[str]) -> None:
+    """Once per session: take the link's parameters into session state (pending ones for later); a name
+    no page reads (not in `known`, every page's LINKS) is dropped with a notice."""
     if st.session_state.get("link_read"):
         return
     st.session_state["link_read"] = True
@@ -47,16 +39,13 @@ def read_link() -> None:
         notice("the link's settings could not be read and were ignored")
     pending = {}
     for name, value in params.items():
-        if name not in KNOWN:
+        if name not in known and name not in ALWAYS:
             notice(f"unknown setting {_show(name)} ignored")
         elif len(value) > MAX_VALUE_CHARS:
             notice(f"{name}: the value is too long ({len(value):,} characters) and was ignored")
         else:
             pending[name] = value
     st.session_state["link"] = pending
-
-
-ALWAYS = {"explore", "present", "lesson"}
 
 
 def drop_other_modes(reads: set[str]) -> None:
@@ -134,14 +123,6 @@ def flag(raw: str | None, name: str = "present") -> bool | None:
         return False
     notice(f"{name}={_show(raw)} is not 1 or 0; ignored")
     return None
-
-
-def config_params(config: ForecastConfig, trainable: bool = True) -> dict[str, str]:
-    """A forecasting config as link parameters (every field, so links outlive changed defaults)."""
-    flat = config.flat()
-    names = CONFIG if trainable else {k: v for k, v in CONFIG.items() if k in ("window", "test", "transform", "scale")}
-    return {name: f"{flat[field]:g}" if isinstance(flat[field], float) else str(flat[field])
-            for name, field in names.items()}
 
 
 def write_link(params: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 from lstmviz import analysis, figures
 
 from . import links
-from .common import chart, presenting
+from .display import chart, presenting
 
 SPEEDS = [0.5, 1, 2, 3, 5, 10]  # steps per second a class can follow, slowest to fastest
 DEFAULT_SPEED = 2

@@ -15,7 +15,10 @@ from lstmviz.tasks import TaskFit, TaskReport, TaskRun
 
 from . import lessons as lesson_ui
 from . import links
-from .common import chart, gates_side_by_side, plain, wait_all
+from .compare import gates_side_by_side
+from .display import chart
+from .progress import wait_all
+from .words import plain
 from .scrubber import scrubber
 
 CELLS = ["lstm", "gru", "rnn"]

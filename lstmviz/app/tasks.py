@@ -16,8 +16,11 @@ from lstmviz.tasks import TaskConfig, TaskRun
 from . import lessons as lesson_ui
 from . import links
 from . import task_views as views
-from .common import (CELL_HELP, job_result, keep, limits, main_train_button, pick_view, plain, presenting, read_csv,
-                     registry, session_id, this_data, train_button, trained_caption, upload_bytes, watch)
+from .display import pick_view, presenting
+from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
+from .progress import watch
+from .state import keep, limits, read_csv, registry, session_id, upload_bytes
+from .words import CELL_HELP, plain
 from .controls import Control, Table
 from .scrubber import keys as scrub_keys
 

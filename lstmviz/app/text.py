@@ -12,8 +12,11 @@ from lstmviz import text as tx
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import FunctionJob
 
-from .common import (job_result, limits, main_train_button, pick_view, plain, registry, session_id, this_data,
-                     train_button, trained_caption, upload_bytes, watch)
+from .display import pick_view
+from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
+from .progress import watch
+from .state import limits, registry, session_id, upload_bytes
+from .words import plain
 from .controls import Control, Table
 from .scrubber import keys as scrub_keys
 from .text_views import compare_view, generate_view, text_view, training_view

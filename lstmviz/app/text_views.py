@@ -13,7 +13,11 @@ from lstmviz import text as tx
 from lstmviz.errors import LstmVizError
 from lstmviz.models import count_parameters
 
-from .common import chart, gates_side_by_side, limits, plain, presenting, wait_all
+from .compare import gates_side_by_side
+from .display import chart, presenting
+from .progress import wait_all
+from .state import limits
+from .words import plain
 from .scrubber import scrubber
 
 EXCERPTS = [300, 600, 1000, 2000]

@@ -1,0 +1,39 @@
+"""How results go on screen: whether presenter mode is on, charts with projector-sized type, and the
+picker of a page's result views."""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import links
+
+PRESENTER_FONT = 18  # px: the smallest type a projector shows across a classroom
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present", False))
+
+
+def chart(fig, key: str, container=None, scale_fonts: bool = True) -> None:
+    """st.plotly_chart, with projector-sized type in presenter mode: axes, titles, panel titles and
+    colour bars. `scale_fonts=False` for a figure that sizes its own type to its drawing."""
+    if presenting() and scale_fonts:
+        fig.update_layout(font=dict(size=PRESENTER_FONT), title_font=dict(size=PRESENTER_FONT + 4))
+        for note in fig.layout.annotations:
+            if note.font.size is not None and note.font.size < PRESENTER_FONT:
+                note.font.size = PRESENTER_FONT
+        for trace in fig.data:
+            if "colorbar" in trace:
+                trace.colorbar.title.font.size = PRESENTER_FONT
+    (container or st).plotly_chart(fig, key=key)
+
+
+def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
+    """The result views as one segmented control (st.tabs would compute every tab on every run, for
+    every student), starting from the link's `view` if it names one; the choice goes into the link."""
+    raw = links.pending("view")
+    if raw is not None and links.parse("view", raw, str, list(slugs)) is not None:
+        st.session_state[key] = slugs[raw]
+    views = list(slugs.values())
+    view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed") or views[0]
+    link["view"] = next(k for k, v in slugs.items() if v == view)
+    return view
