@@ -1,20 +1,15 @@
 """The sequence-tasks page with AppTest: every view renders, uploads work or say what is wrong."""
 import numpy as np
-from streamlit.testing.v1 import AppTest
 
 from lstmviz import analysis, tasks
 from lstmviz.app import tasks as page
 from lstmviz.app.state import registry
 
-from tests.test_app import APP, TIMEOUT
+from tests.test_app import _new
 
 
 def _tasks(**params):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update({"explore": "tasks", **params})
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return _new(explore="tasks", **params)
 
 
 def _train(at):

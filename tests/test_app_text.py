@@ -3,20 +3,15 @@ import base64
 import json
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
 
 from lstmviz import analysis
 from lstmviz.app import text as text_page
 from lstmviz.text import TextConfig
-from tests.test_app import APP, TIMEOUT
+from tests.test_app import _new
 
 
 def _text(**params):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update({"explore": "text", **params})
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return _new(explore="text", **params)
 
 
 def test_a_char_model_trains_beats_unigram_and_every_view_renders():
