@@ -67,3 +67,38 @@ def test_default_transform_is_auto_and_never_takes_logs_of_non_positive_data():
 def test_one_model_by_default_and_an_ensemble_on_request():
     assert default_config(Series(np.arange(1.0, 201))).members == 1
     assert default_config(Series(np.arange(1.0, 201))).replace(members=5).member_seeds == [0, 1, 2, 3, 4]
+
+
+def test_defaults_carry_weight_decay_and_the_presets_keep_theirs():
+    from lstmviz.defaults import WEIGHT_DECAY
+    from lstmviz.forecast import preset
+
+    config = default_config(Series(np.arange(1.0, 120)), test=10)
+    assert config.train.weight_decay == WEIGHT_DECAY > 0
+    assert ForecastConfig.from_dict(config.to_dict()) == config  # the JSON download keeps it
+    assert preset("airline")[1].train.weight_decay == 0  # the tutorial's recipe is its own
+
+
+def test_weight_decay_shrinks_the_default_fit():
+    s = weekly(140)
+    config = default_config(Series(s.values), test=12).replace(epochs=60, hidden_size=8)
+    decayed, plain = fit(s, config), fit(s, config.replace(weight_decay=0.0))
+    norm = lambda f: float(sum(p.detach().pow(2).sum() for p in f.model.parameters()))  # noqa: E731
+    assert norm(decayed) < norm(plain)
+
+
+def test_a_default_fit_never_sees_the_test_points():
+    """Changing the test values changes neither the chosen transform, the training, nor the forecast of
+    the test range: everything is decided on the training part and its validation end."""
+    s = weekly(140)
+    config = default_config(Series(s.values), test=12).replace(epochs=30, hidden_size=8, seed=3)
+    wild = s.values.copy()
+    wild[-12:] = wild[-12:] * 10 - 500
+    a, b = fit(Series(s.values), config), fit(Series(wild), config)
+    ra, rb = evaluate(a, horizon=0), evaluate(b, horizon=0)
+    assert a.config.transform == b.config.transform and ra.transform.scores == rb.transform.scores
+    assert a.result.losses == b.result.losses
+    np.testing.assert_array_equal(ra.test_predictions, rb.test_predictions)
+    assert ra.metrics["lstm"]["rmse"] != rb.metrics["lstm"]["rmse"]  # the actuals did change
+    again = evaluate(fit(Series(s.values), config), horizon=0)  # seeded: the same numbers again
+    np.testing.assert_array_equal(again.test_predictions, ra.test_predictions)
