@@ -241,3 +241,39 @@ def test_the_readme_notebook_example_runs(monkeypatch):
     figs = next(v for v in namespace.values() if isinstance(v, Figures))
     assert len(figs) == 5 and shown and all(any(s is f for f in figs) for s in shown)
     assert figs.trace.max_error <= lstmviz.TOLERANCE
+
+
+def test_the_page_draws_the_same_figures_as_show_on_its_trace():
+    """The real page (AppTest): a typed series, a short training, the gate view at t = 5. Its five charts
+    are show()'s figures of the page's own trace, to the byte; show() on the model and window agrees to 1e-6."""
+    import base64
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from lstmviz.app.state import registry
+
+    at = AppTest.from_file(str(README.parent / "app.py"), default_timeout=300)
+    at.run()
+    at.radio(key="source").set_value("Type a sequence").run()
+    next(s for s in at.slider if s.label == "Epochs").set_value(30).run()
+    next(b for b in at.button if b.label.startswith("Train")).click().run()
+    at.button_group(key="view").set_value("Gate dynamics").run()
+    at.slider(key="gv_t").set_value(5).run()
+    assert not at.exception, at.exception
+    ss = at.session_state
+    epoch, start, unit = ss["gv_epoch"], ss["gv_start"], ss["gv_unit"]
+    job = registry().get(ss["job_key"])
+    w = job.fitted.config.window
+    charts = {c.proto.id.rsplit("-", 1)[1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    figs = lstmviz.show(job.trace(epoch, start, w), t=5, unit=unit)
+    assert figs.units == tuple(ss["gv_units"])
+    for name, fig in figs.items():
+        assert json.loads(fig.to_json()) == charts["cell_diagram" if name == "cell" else name], name
+    x = torch.as_tensor(np.ascontiguousarray(job.fitted.encoded()[start:start + w]), dtype=torch.float32)
+    own = lstmviz.show(job.model_at(epoch), x[None, :, None], t=5, unit=unit)
+    for mine, page in zip(own.heatmaps.data[1:], charts["heatmaps"]["data"][1:]):
+        z = page["z"]  # as plotly's JSON packs an array: base64 bytes, dtype and shape
+        z = np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape([int(n) for n in z["shape"].split(",")])
+        assert z.shape == np.asarray(mine.z).shape
+        np.testing.assert_allclose(np.asarray(mine.z), z, atol=1e-6)
