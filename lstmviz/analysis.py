@@ -5,7 +5,7 @@ import numpy as np
 
 from .record import Trace
 
-__all__ = ["correlation", "saturation", "half_life", "match_strength", "match_note", "step_values", "equations", "equations_latex",
+__all__ = ["correlation", "saturation", "half_life", "liveliest_units", "match_strength", "match_note", "step_values", "equations", "equations_latex",
            "LABELS", "RANGES", "WEAK", "STRONG"]
 
 LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
@@ -27,6 +27,11 @@ def half_life(forget: np.ndarray) -> np.ndarray:
     m = np.clip(np.asarray(forget, dtype=np.float64).mean(axis=0), 1e-12, 1.0)
     with np.errstate(divide="ignore"):
         return np.where(m >= 1.0, np.inf, np.log(0.5) / np.log(m))
+
+
+def liveliest_units(h: np.ndarray, k: int = 3) -> list[int]:
+    """The k units whose h varies most over time (h: (T, H)), most varied first: the ones worth following."""
+    return [int(u) for u in np.argsort(-np.asarray(h).std(axis=0))[:k]]
 
 
 STRONG, WEAK = 0.8, 0.6  # |r| at or above STRONG: a strong match; below WEAK: a weak one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lstmviz import figures
+from lstmviz import analysis, figures
 
 from . import links
 from .display import chart
@@ -96,7 +96,7 @@ def gate_view(job, link: dict):
     H = trace.block(layer=layer).shape[2]
     if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
         del st.session_state["gv_units"]  # another model with fewer units
-    st.session_state.setdefault("gv_units", [int(u) for u in np.argsort(-trace.get("h", layer=layer).std(axis=0))[:3]])
+    st.session_state.setdefault("gv_units", analysis.liveliest_units(trace.get("h", layer=layer)))
     times = f.series.time[start:start + length] if f.series.time is not None else None
     scrubber(trace, kind, layer, link, times=times)
     if kind != "rnn":

@@ -145,8 +145,7 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
                 when = f" ({figures.date_label(times[int(t)])})" if times is not None else ""
                 st.markdown(f"**Unit {unit} at t = {t}**{when}, with the numbers filled in:")
                 st.latex(analysis.equations_latex(kind, v))
-        lo = max(0, min(t - 750, T - 1500))
-        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=(lo, lo + 1500), colorscales=scales,
+        chart(figures.gate_heatmaps(trace, layer=layer, t=t, t_range=figures.heatmap_window(t, T), colorscales=scales,
                                     input_names=input_names, times=times, units=rows), "heatmaps")
         units = st.multiselect("Units to follow", list(range(H)), key=kus,
                                help="Lines of every quantity for the units you pick.")

@@ -10,7 +10,7 @@ from ..record import Trace
 from .common import DIVERGING, SEQUENTIAL, date_label, marker, scalar, scale, stack, stacked_panels, unchecked
 from .training import log_axis
 
-__all__ = ["gate_heatmaps", "unit_lines", "saturation_figure", "half_life_figure"]
+__all__ = ["heatmap_window", "gate_heatmaps", "unit_lines", "saturation_figure", "half_life_figure"]
 
 
 def _zrange(q: str, z: np.ndarray) -> tuple[float, float]:
@@ -19,6 +19,12 @@ def _zrange(q: str, z: np.ndarray) -> tuple[float, float]:
         return r
     m = float(np.nanmax(np.abs(z))) if z.size else 1.0
     return -max(m, 1e-6), max(m, 1e-6)
+
+
+def heatmap_window(t: int, T: int, width: int = 1500) -> tuple[int, int]:
+    """The steps (lo, hi) the heatmaps show around step t of T: `width` steps centred on t where they fit."""
+    lo = max(0, min(t - width // 2, T - width))
+    return lo, lo + width
 
 
 def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, layer: int = 0, direction: int = 0,
