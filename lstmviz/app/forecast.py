@@ -11,7 +11,7 @@ from . import forecast_data, links
 from . import lessons as lesson_ui
 from .display import chart
 from .forecast_controls import TABLE, apply_lesson_settings, choose_config, link_params
-from .forecast_data import bundle_differences, choose_source, uploaded_model
+from .forecast_data import bundle_differences, choose_source, start_forecast, uploaded_model
 from .forecast_gates import GATE_MODE_SLUGS
 from .forecast_gates import KEEP as GATE_KEEP
 from .forecast_views import VIEW_SLUGS, show_results, shown_window
@@ -69,8 +69,7 @@ def page(link: dict, top) -> None:
             show_results(own, own.key, link)
         return
     if step.pressed:
-        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds,
-                                                owner=session_id()).key
+        st.session_state["job_key"] = start_forecast(series, config, owner=session_id()).key
     job = reg.get(st.session_state.get("job_key"))
     job = this_data(job, job is not None and job.key[0] == series.key)
     lesson_ui.around(lesson_slot, job, (series.key, config), link,

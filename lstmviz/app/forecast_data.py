@@ -1,5 +1,5 @@
 """What the forecasting page runs on: the series (built-in, typed, an uploaded CSV or run bundle) with
-its base config, and uploaded weights as a job of their own."""
+its base config, the shared training job for (series, config), and uploaded weights as a job of their own."""
 from __future__ import annotations
 
 import hashlib
@@ -10,12 +10,13 @@ from lstmviz.bundle import is_bundle
 from lstmviz.data import BUILTINS, builtin, parse_text
 from lstmviz.errors import LstmVizError
 from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
-from lstmviz.jobs import loaded_job
+from lstmviz.forecast_run import ForecastRun, forecast_job, loaded_job, run_key
+from lstmviz.jobs import Job
 from lstmviz.modelfile.state_dict import load_state_dict
 
 from . import datasource, links
 from .forecast_controls import SINE, SINE_CONTROLS, TABLE
-from .state import limits, read_csv, read_run_bundle, upload_bytes
+from .state import limits, read_csv, read_run_bundle, registry, upload_bytes
 from .words import plain
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
@@ -122,6 +123,12 @@ def _bundle(data: bytes, name: str, lim):
     st.caption(f"Run bundle **{plain(name)}**: {len(series):,} values of **{plain(series.name)}** with their "
                "settings. Press **Train model** to reproduce the run.")
     return series, config, f"bundle:{digest}"
+
+
+def start_forecast(series, config: ForecastConfig, owner: str | None = None) -> Job[ForecastRun]:
+    """The shared training job for (series, config): the one already running or done, or a new one."""
+    return registry().start_job(run_key(series, config),
+                                lambda: forecast_job(series, config, max_seconds=limits().train_seconds), owner)
 
 
 def uploaded_model(series, config: ForecastConfig):
