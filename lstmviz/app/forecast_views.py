@@ -34,7 +34,7 @@ def show_results(job, current_key, link: dict, ready: bool = True) -> None:
         stale_warning(ready)
     res = f.result
     if res is None:
-        st.caption(f"Uploaded weights: {f.model.arch.describe()}")
+        st.caption(f"Uploaded weights: {plain(f.model.description)}")
     elif res.stopped == "diverged":
         st.error(f"Training {res.message}. The results below use the last good weights.")
     elif res.stopped in ("user", "early", "time"):
@@ -82,7 +82,7 @@ def show_forecast(run) -> None:
     st.table(table.style.format("{:.2f}", na_rep="n/a"))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
                "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
-    st.caption(forecast_provenance(r))
+    st.caption(forecast_provenance(r, trained=f.result is not None))
     if r.beats_seasonal_naive is False:
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    "Try the log_diff transform, a different window, or more epochs.")
@@ -91,11 +91,13 @@ def show_forecast(run) -> None:
                    "Try another transform or more epochs.")
 
 
-def forecast_provenance(r) -> str:
-    """How many models the forecast is the median of, and which transform, chosen how: from the run."""
+def forecast_provenance(r, trained: bool = True) -> str:
+    """How many models the forecast is the median of (or that it is uploaded weights), and which
+    transform, chosen how: from the run."""
     seeds = r.member_seeds
     who = (f"The median of **{r.members} models** trained at once from seeds {seeds[0]}-{seeds[-1]}"
-           if r.members > 1 else f"**One model** (seed {seeds[0]})")
+           if r.members > 1 else f"**One model** (seed {seeds[0]})" if trained else
+           "**The uploaded model** (its weights, not trained here)")
     c = r.transform
     name = f"**{plain(c.chosen)}**"
     if c.requested == AUTO and c.scores:
