@@ -14,21 +14,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, TypeVar
 
-import numpy as np
-import torch
 import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay that when the server starts,
 # not while the first student watches an empty loss curve
 
-from .data import Series
 from .errors import LstmVizError
-from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, prepare, resolve
-from .record import Trace, record
 from .train import Epoch
 
-__all__ = ["Job", "FunctionJob", "Memo", "ForecastRun", "forecast_job", "loaded_job", "Registry", "Progress"]
+__all__ = ["Job", "Memo", "Registry", "Progress"]
 
 T = TypeVar("T")
 MEMO_BYTES = 128 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
@@ -79,11 +73,9 @@ class Job(Generic[T]):
     """`work(on_epoch=..., max_seconds=...) -> T` in a background thread: progress per epoch, stop, wait;
     its return value is `result`, an error is `error` text (and `result` stays None)."""
 
-    def __init__(self, key, work: Callable[..., T], epochs: int, max_seconds: float | None = None,
-                 result_type: type | None = None):
+    def __init__(self, key, work: Callable[..., T], epochs: int, max_seconds: float | None = None):
         self.key, self.work, self.epochs, self.max_seconds = key, work, epochs, max_seconds
         self.result: T | None = None
-        self.result_type = result_type  # what `result` will be: names a page may read on the job itself
         self.trained = True  # False: the result was built without training (uploaded weights)
         self.owner: str | None = None  # who started it (a browser session): only they may stop it
         self.error: str | None = None
@@ -98,25 +90,12 @@ class Job(Generic[T]):
         self._memo = Memo()
 
     @classmethod
-    def finished(cls, key, make: Callable[[], T], result_type: type | None = None) -> "Job[T]":
+    def finished(cls, key, make: Callable[[], T]) -> "Job[T]":
         """A job done at birth with `make()` as its result (or its error): nothing to train or start."""
-        job = cls(key, lambda **_: make(), 0, result_type=result_type)
+        job = cls(key, lambda **_: make(), 0)
         job.trained = False
         job._run()
         return job
-
-    def __getattr__(self, name: str):
-        # A job reads as its result (job.report is job.result.report), for pages written before results
-        # were typed; a name of the result type is None while there is no result (running, or failed).
-        if name.startswith("_") or name in ("result", "result_type"):
-            raise AttributeError(name)
-        result = self.__dict__.get("result")
-        if result is not None:
-            return getattr(result, name)
-        kind = self.__dict__.get("result_type")
-        if kind is not None and (name in getattr(kind, "__dataclass_fields__", {}) or hasattr(kind, name)):
-            return None
-        raise AttributeError(name)
 
     def start(self) -> "Job[T]":
         if not self._done.is_set() and not self._thread.is_alive():
@@ -174,74 +153,6 @@ class Job(Generic[T]):
         return not self._stop.is_set() and self.error is None
 
 
-FunctionJob = Job  # the name pages used before jobs were generic: Job(key, fn, epochs, max_seconds)
-
-
-@dataclass(eq=False)
-class ForecastRun:
-    """A finished forecasting run: the fit, its report, and the model at each snapshot, recorded on demand.
-
-    An ensemble trains its members as one batched run; snapshots, `model_at` and `trace` are those of
-    member 1 (`fitted.member_label` says which), recorded through its own nn.LSTM."""
-
-    fitted: Fitted
-    report: Report
-    label: str | None = None  # uploaded weights: the file's name
-    _models: dict[int, torch.nn.Module] = field(default_factory=dict, repr=False)
-    _traces: Memo = field(default_factory=Memo, repr=False)
-
-    @property
-    def snapshot_epochs(self) -> list[int]:
-        result = self.fitted.result
-        return [e for e, _ in result.snapshots] if result is not None else [0]
-
-    def model_at(self, epoch: int) -> torch.nn.Module:
-        """The model with the weights snapshotted at `epoch` (the final one is the trained model)."""
-        if self.fitted.result is None:  # uploaded weights: one model, at "epoch" 0
-            return self.fitted.model
-        if epoch not in self._models:
-            states = dict(self.fitted.result.snapshots)
-            if epoch not in states:
-                raise LstmVizError(f"no snapshot at epoch {epoch}; there are {sorted(states)}")
-            m = build_model(self.fitted.config)
-            m.load_state_dict(states[epoch])
-            m.eval()
-            self._models[epoch] = m
-        return self._models[epoch]
-
-    def trace(self, epoch: int, start: int, length: int) -> Trace:
-        """Record the model at `epoch` on encoded values s[start:start+length] (one sequence). Cached."""
-        def make():
-            s = self.fitted.encoded()
-            x = torch.as_tensor(np.ascontiguousarray(s[start:start + length]), dtype=torch.float32)
-            return record(self.model_at(epoch), x[None, :, None])
-
-        return self._traces.get((epoch, start, length), make)
-
-
-def forecast_job(series: Series, config: ForecastConfig, horizon: int = 12,
-                 max_seconds: float | None = None) -> Job[ForecastRun]:
-    """A forecasting run (fit, then evaluate) as a job keyed by (series, config); not started."""
-    def work(on_epoch, max_seconds):
-        fitted = fit(series, config, on_epoch=on_epoch, max_seconds=max_seconds)
-        return ForecastRun(fitted, evaluate(fitted, horizon))
-
-    return Job((series.key, config), work, config.train.epochs, max_seconds, result_type=ForecastRun)
-
-
-def loaded_job(series: Series, config: ForecastConfig, model: torch.nn.Module, label: str,
-              horizon: int = 12) -> Job[ForecastRun]:
-    """A model whose weights were uploaded: nothing to train, the same views. Private to a session;
-    `job.trained` is False."""
-    def make():
-        resolved, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
-        tf, _ = prepare(series, resolved)
-        fitted = Fitted(model, tf, resolved, series, None, choice=choice)
-        return ForecastRun(fitted, evaluate(fitted, horizon), label)
-
-    return Job.finished((series.key, config, label), make, result_type=ForecastRun)
-
-
 class Registry:
     """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first)."""
 
@@ -257,12 +168,6 @@ class Registry:
             if job is not None:
                 self._jobs.move_to_end(key)
             return job
-
-    def start(self, series: Series, config: ForecastConfig, max_seconds: float | None = None,
-              owner: str | None = None) -> Job[ForecastRun]:
-        """The forecasting job for (series, config): an existing reusable one, or a new one, started."""
-        return self.start_job((series.key, config), lambda: forecast_job(series, config, max_seconds=max_seconds),
-                              owner)
 
     def start_job(self, key, make: Callable[[], Job[T]], owner: str | None = None) -> Job[T]:
         """The job for `key`: an existing reusable one, or `make()` started on behalf of `owner`."""

@@ -8,7 +8,7 @@ import torch
 from lstmviz.data import builtin
 from lstmviz.ensemble import Packed, train_members
 from lstmviz.forecast import ForecastConfig, _recursive_one, evaluate, fit
-from lstmviz.jobs import Registry
+from lstmviz.forecast_run import forecast_job
 from lstmviz.models import SequenceModel
 from lstmviz.train import TrainConfig, TrainData, init_weights, train
 
@@ -60,12 +60,13 @@ def test_ensemble_forecast_is_the_median_of_its_members():
 
 def test_job_gate_view_records_member_one_exactly():
     series = builtin("trend_season", length=80)
-    job = Registry().start(series, SMALL)
+    job = forecast_job(series, SMALL).start()
     assert job.wait(120) and job.error is None
-    final = job.snapshot_epochs[-1]
+    run = job.result
+    final = run.snapshot_epochs[-1]
     x = torch.randn(2, 6, 1)
     with torch.no_grad():
-        assert torch.equal(job.model_at(final)(x), job.fitted.model(x))
-    trace = job.trace(final, 0, 30)
+        assert torch.equal(run.model_at(final)(x), run.fitted.model(x))
+    trace = run.trace(final, 0, 30)
     assert trace.max_error <= 1e-5
-    assert job.report.members == 3 and job.fitted.member_label == "member 1 of 3 (seed 0)"
+    assert run.report.members == 3 and run.fitted.member_label == "member 1 of 3 (seed 0)"

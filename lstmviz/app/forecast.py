@@ -11,10 +11,11 @@ from . import forecast_data, links
 from . import lessons as lesson_ui
 from .display import chart
 from .forecast_controls import TABLE, apply_lesson_settings, choose_config, link_params
-from .forecast_data import bundle_differences, choose_source, uploaded_model
+from .forecast_data import bundle_differences, choose_source, start_forecast
 from .forecast_gates import GATE_MODE_SLUGS
 from .forecast_gates import KEEP as GATE_KEEP
 from .forecast_views import VIEW_SLUGS, show_results, shown_window
+from .forecast_weights import fixed_window, read_weights, uploaded_job
 from .nextstep import main_train_button, this_data, train_button
 from .progress import watch
 from .state import limits, registry, session_id
@@ -40,17 +41,20 @@ def page(link: dict, top) -> None:
     with st.sidebar:
         st.header("2 · Model")
         source = st.radio("Model", MODEL_SOURCES, key="model_source", horizontal=True,
-                          help="Train one here, or bring the weights of your own LSTM or GRU.")
+                          help="Train one here, or bring your own LSTM, GRU or RNN: PyTorch, Keras or ONNX.")
         if links.pending("model") == "upload":
             links.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
-        config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential(), series=series)
+        weights = None if trainable else read_weights()
+        window = fixed_window(weights)
+        config = choose_config(base, ctx, len(series), trainable, lesson_ui.essential(), series=series,
+                               fixed={"window": window} if window else None)
         if st.session_state.pop("bundle_check", False) and config != base:
             bundle_differences(base, config)
         link.update(link_params(config, trainable))
         if not trainable:
             link["model"] = "upload"
-            own = uploaded_model(series, config)
+            own = uploaded_job(series, config, weights)
             if st.session_state.get("weights") is None:  # nothing uploaded yet (a bad file has its error)
                 top.why.info("Upload the weights in the sidebar (2 · Model) to see their gates on this data.",
                              icon=":material/arrow_back:")
@@ -69,8 +73,7 @@ def page(link: dict, top) -> None:
             show_results(own, own.key, link)
         return
     if step.pressed:
-        st.session_state["job_key"] = reg.start(series, config, max_seconds=limits().train_seconds,
-                                                owner=session_id()).key
+        st.session_state["job_key"] = start_forecast(series, config, owner=session_id()).key
     job = reg.get(st.session_state.get("job_key"))
     job = this_data(job, job is not None and job.key[0] == series.key)
     lesson_ui.around(lesson_slot, job, (series.key, config), link,

@@ -86,10 +86,12 @@ def _ranges(n: int) -> dict[str, dict]:
 
 
 def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True,
-                  essential: tuple[str, ...] | None = None, series=None) -> ForecastConfig:
+                  essential: tuple[str, ...] | None = None, series=None,
+                  fixed: dict[str, tuple[int, str]] | None = None) -> ForecastConfig:
     """Sidebar: model and training controls, defaulting to the preset. Keys carry the context,
     so switching series brings back that series' defaults. Uploaded weights bring their own
-    architecture, so then only the data controls show. In presenter mode only the `essential`
+    architecture, so then only the data controls show; `fixed` (control -> (value, why)) are those
+    the file fixes, shown with why and not offered. In presenter mode only the `essential`
     controls (a lesson's, or a few basics) stay in view; the rest fold into "More settings"."""
     prefix = f"{ctx}:"
     ranges = _ranges(n)
@@ -102,12 +104,24 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     flat = base.flat()
     values = {}
     for name in shown:
+        if name in (fixed or {}):  # a fact about the file, not a choice: never folded away
+            values[name] = _show_fixed(main, name, *fixed[name])
+            continue
         box = main if not presenting() or name in essential else more
         values[name] = TABLE.draw(name, flat[TABLE[name].field], box, prefix=prefix, **ranges.get(name, {}))
         if name == "transform" and switched and values[name] not in ("log", "log_diff"):
             box.caption(f"Not every value is above 0, so the transform is now '{values[name]}', not "
                         f"'{switched}' (logs need positive values).")
     return base.replace(**TABLE.changes(values))
+
+
+def _show_fixed(box, name: str, value: int, why: str) -> int:
+    """A control whose value the model file fixes: its value, greyed out, and why (no other is offered)."""
+    key = f"{TABLE[name].key}_fixed"  # its own key: the user's choice for trained models stays as it was
+    st.session_state[key] = value
+    box.number_input(TABLE[name].label, value, value, step=1, key=key, disabled=True, help=why)
+    box.caption(why)
+    return value
 
 
 def _safe_transform(prefix: str, base: ForecastConfig, series) -> str | None:

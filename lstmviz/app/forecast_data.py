@@ -1,5 +1,5 @@
 """What the forecasting page runs on: the series (built-in, typed, an uploaded CSV or run bundle) with
-its base config, and uploaded weights as a job of their own."""
+its base config, and the shared training job for (series, config). Uploaded weights: forecast_weights.py."""
 from __future__ import annotations
 
 import hashlib
@@ -9,13 +9,13 @@ import streamlit as st
 from lstmviz.bundle import is_bundle
 from lstmviz.data import BUILTINS, builtin, parse_text
 from lstmviz.errors import LstmVizError
-from lstmviz.forecast import ForecastConfig, default_config, model_from_state_dict, preset
-from lstmviz.jobs import loaded_job
-from lstmviz.modelfile.state_dict import load_state_dict
+from lstmviz.forecast import ForecastConfig, default_config, preset
+from lstmviz.forecast_run import ForecastRun, forecast_job, run_key
+from lstmviz.jobs import Job
 
 from . import datasource, links
 from .forecast_controls import SINE, SINE_CONTROLS, TABLE
-from .state import limits, read_csv, read_run_bundle, upload_bytes
+from .state import limits, read_csv, read_run_bundle, registry, upload_bytes
 from .words import plain
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
@@ -124,28 +124,7 @@ def _bundle(data: bytes, name: str, lim):
     return series, config, f"bundle:{digest}"
 
 
-def uploaded_model(series, config: ForecastConfig):
-    """Sidebar: a state_dict upload -> a finished job private to this session, or None (errors shown)."""
-    up = st.file_uploader("Weights: a state_dict (.pt)", type=["pt", "pth"], key="weights",
-                          help="Saved with torch.save(model.state_dict(), path) from any model built on "
-                               "nn.LSTM or nn.GRU. Loaded with weights_only=True: nothing in the file can run.")
-    if up is None:
-        st.info("Upload weights to see their gates on this data.")
-        return None
-    try:
-        lim = limits()
-        data = upload_bytes(up)
-        model, config = model_from_state_dict(load_state_dict(data), config)
-        config.check(len(series))
-        lim.check_config(config.replace(epochs=1))
-    except LstmVizError as e:
-        st.error(plain(f"{up.name}: {e}"))
-        return None
-    st.caption(f"Read from the file: {model.arch.describe()}. The window, transform and scaling above must "
-               "match how it was trained.")
-    key = (series.key, config, hashlib.sha1(data).hexdigest())
-    job = st.session_state.get("own_job")
-    if job is None or job.key != key:
-        job = loaded_job(series, config, model, label=key[2])
-        st.session_state["own_job"] = job
-    return job
+def start_forecast(series, config: ForecastConfig, owner: str | None = None) -> Job[ForecastRun]:
+    """The shared training job for (series, config): the one already running or done, or a new one."""
+    return registry().start_job(run_key(series, config),
+                                lambda: forecast_job(series, config, max_seconds=limits().train_seconds), owner)

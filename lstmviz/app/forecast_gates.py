@@ -22,11 +22,12 @@ KEEP = ("gv_mode", "gv_start", "gv_epoch", "gv_layer", *scrub_keys("gv_"))
 SELECTION = (("start", "gv_start"), ("epoch", "gv_epoch"), ("layer", "gv_layer"), ("t", "gv_t"), ("unit", "gv_unit"))
 
 
-def trace_selection(job) -> tuple[int, int, int]:
-    """(epoch, start, length) that the gate view shows now: its widgets' values, or their defaults."""
-    f = job.fitted
+def trace_selection(run) -> tuple[int, int, int]:
+    """(epoch, start, length) that the gate view shows now on `run` (a ForecastRun): its widgets' values,
+    or their defaults."""
+    f = run.fitted
     w, n, lag = f.config.window, len(f.series), f.transform.lag
-    epochs = job.snapshot_epochs
+    epochs = run.snapshot_epochs
     epoch = st.session_state.get("gv_epoch", epochs[-1])
     epoch = epoch if epoch in epochs else epochs[-1]
     if st.session_state.get("gv_mode", GATE_MODES[0]) == GATE_MODES[0]:
@@ -36,14 +37,14 @@ def trace_selection(job) -> tuple[int, int, int]:
     return epoch, n - length, length
 
 
-def _link_gates(job) -> None:
+def _link_gates(run) -> None:
     """The link's gate-view settings, clamped to this model and series (t and unit: in the scrubber)."""
-    f = job.fitted
+    f = run.fitted
     mode = links.pending("on")
     if mode is not None and links.parse("on", mode, str, list(GATE_MODE_SLUGS)) is not None:
         st.session_state["gv_mode"] = GATE_MODE_SLUGS[mode]
     links.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
-    links.take("epoch", "gv_epoch", options=job.snapshot_epochs, snap=True)
+    links.take("epoch", "gv_epoch", options=run.snapshot_epochs, snap=True)
     links.take("layer", "gv_layer", lo=0, hi=f.config.model.num_layers - 1)
 
 
@@ -57,14 +58,14 @@ def gate_link(link: dict) -> None:
             link[name] = str(int(ss[key]))
 
 
-def gate_view(job, link: dict):
-    """The gate dynamics view."""
-    f = job.fitted
+def gate_view(run, link: dict):
+    """The gate dynamics view of a finished run (a ForecastRun)."""
+    f = run.fitted
     kind, w = f.config.model.cell, f.config.window
     s = f.encoded()
     lag = f.transform.lag
-    _link_gates(job)
-    epoch, start, length = trace_selection(job)
+    _link_gates(run)
+    epoch, start, length = trace_selection(run)
     # Defaults go into session state before the widgets exist (KEEP keys are kept through it).
     st.session_state.setdefault("gv_mode", GATE_MODES[0])
     st.session_state["gv_epoch"] = epoch
@@ -76,14 +77,14 @@ def gate_view(job, link: dict):
         c2.slider("Window start", lag, len(s) - w, key="gv_start", help="Slide the input window along the series.")
     elif length < len(s) - lag:
         c2.caption(f"The last {length:,} steps are recorded (this server's limit).")
-    epochs = job.snapshot_epochs
+    epochs = run.snapshot_epochs
     if len(epochs) > 1:
         c3.select_slider("Weights at epoch", epochs, key="gv_epoch",
                          help="Replay the gates with the weights saved during training. No retraining.")
     layer = 0
     if f.config.model.num_layers > 1:
         layer = st.radio("Layer", list(range(f.config.model.num_layers)), horizontal=True, key="gv_layer")
-    trace = job.trace(epoch, start, length)
+    trace = run.trace(epoch, start, length)
     err = trace.max_error
     if err <= 1e-5:
         st.success(f"Exact: the recorded h matches PyTorch's own output to {err:.1e} (at most 1e-5).", icon=":material/verified:")

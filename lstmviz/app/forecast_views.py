@@ -13,9 +13,9 @@ from lstmviz.models import count_parameters
 from . import links
 from .compare import cells_table, gates_side_by_side
 from .display import chart, pick_view
+from .forecast_data import start_forecast
 from .forecast_gates import gate_link, gate_view, trace_selection
 from .nextstep import stale_warning
-from .state import limits, registry
 from .words import plain
 
 VIEWS = ["Forecast", "Gate dynamics", "Compare cells", "Training", "Downloads"]
@@ -28,12 +28,13 @@ def show_results(job, current_key, link: dict, ready: bool = True) -> None:
         what = "Training failed" if job.trained else "These weights could not be used"
         st.error(f"{what}: {plain(job.error)}")
         return
-    f = job.fitted
+    run = job.result
+    f = run.fitted
     if job.key != current_key:
         stale_warning(ready)
     res = f.result
     if res is None:
-        st.caption(f"Uploaded weights: {f.model.arch.describe()}")
+        st.caption(f"Uploaded weights: {plain(f.model.description)}")
     elif res.stopped == "diverged":
         st.error(f"Training {res.message}. The results below use the last good weights.")
     elif res.stopped in ("user", "early", "time"):
@@ -43,9 +44,9 @@ def show_results(job, current_key, link: dict, ready: bool = True) -> None:
                    if res.losses else "No epoch completed.")
     view = pick_view("view", VIEW_SLUGS, link)
     if view == "Forecast":
-        show_forecast(job)
+        show_forecast(run)
     elif view == "Gate dynamics":
-        gate_view(job, link)
+        gate_view(run, link)
     elif view == "Compare cells":
         compare_view(job)
     elif view == "Training":
@@ -54,24 +55,24 @@ def show_results(job, current_key, link: dict, ready: bool = True) -> None:
         else:
             chart(figures.loss_curve(res.losses, res.val_losses), "final_loss")
     else:
-        downloads(job, link)
+        downloads(run, link)
     gate_link(link)
 
 
 def shown_window(job, series) -> tuple[int, int] | None:
     """(start, length) of the input the gate view (and Compare cells) runs the model on, while one of
     them is open on this series: the preview outlines it."""
-    if job is None or not job.done or job.error or job.fitted is None or job.fitted.series.key != series.key:
+    if job is None or job.result is None or job.result.fitted.series.key != series.key:  # running or failed
         return None
     view = st.session_state.get("view") or VIEW_SLUGS.get(links.peek("view") or "")
     if view not in (VIEWS[1], VIEWS[2]):
         return None
-    _, start, length = trace_selection(job)
+    _, start, length = trace_selection(job.result)
     return start, length
 
 
-def show_forecast(job) -> None:
-    f, r = job.fitted, job.report
+def show_forecast(run) -> None:
+    f, r = run.fitted, run.report
     chart(figures.forecast_figure(f.series, r, f.n_train), "forecast")
     rows = [("LSTM" if f.config.model.cell == "lstm" else f.config.model.cell.upper()) + " (recursive)", "one-step",
             *[k.replace("_", " ") for k in r.baselines]]
@@ -81,7 +82,7 @@ def show_forecast(job) -> None:
     st.table(table.style.format("{:.2f}", na_rep="n/a"))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
                "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
-    st.caption(forecast_provenance(r))
+    st.caption(forecast_provenance(r, trained=f.result is not None))
     if r.beats_seasonal_naive is False:
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    "Try the log_diff transform, a different window, or more epochs.")
@@ -90,11 +91,13 @@ def show_forecast(job) -> None:
                    "Try another transform or more epochs.")
 
 
-def forecast_provenance(r) -> str:
-    """How many models the forecast is the median of, and which transform, chosen how: from the run."""
+def forecast_provenance(r, trained: bool = True) -> str:
+    """How many models the forecast is the median of (or that it is uploaded weights), and which
+    transform, chosen how: from the run."""
     seeds = r.member_seeds
     who = (f"The median of **{r.members} models** trained at once from seeds {seeds[0]}-{seeds[-1]}"
-           if r.members > 1 else f"**One model** (seed {seeds[0]})")
+           if r.members > 1 else f"**One model** (seed {seeds[0]})" if trained else
+           "**The uploaded model** (its weights, not trained here)")
     c = r.transform
     name = f"**{plain(c.chosen)}**"
     if c.requested == AUTO and c.scores:
@@ -109,26 +112,27 @@ def forecast_provenance(r) -> str:
 
 def _compare_row(job):
     """A cell's row in Compare cells: its errors, size and training, and its loss curve."""
-    if job.fitted is None:
+    run = job.result
+    if run is None:
         return None
-    res, m = job.fitted.result, job.report.metrics
-    return ([m["lstm"]["rmse"], m["one_step"]["rmse"], count_parameters(job.fitted.model), res.epochs_run,
+    res, m = run.fitted.result, run.report.metrics
+    return ([m["lstm"]["rmse"], m["one_step"]["rmse"], count_parameters(run.fitted.model), res.epochs_run,
              res.seconds, res.losses[-1] if res.losses else float("nan")], res.losses)
 
 
 def compare_view(job) -> None:
     """LSTM, GRU and RNN trained on the same data, settings and seed, side by side."""
-    f = job.fitted
+    run = job.result
+    f, r = run.fitted, run.report
     if f.result is None:
         st.info("Uploaded weights have nothing to compare with: train here to compare cells.")
         return
-    reg = registry()
     asked = job.key[1]  # the settings as asked (transform 'auto', say): the key Cell in the sidebar gives
-    jobs = {cell: reg.start(f.series, asked.replace(cell=cell), max_seconds=limits().train_seconds)
+    jobs = {cell: start_forecast(f.series, asked.replace(cell=cell))
             if cell != f.config.model.cell else job for cell in ("lstm", "gru", "rnn")}
-    best = job.report.metrics[job.report.best_baseline]["rmse"]
+    best = r.metrics[r.best_baseline]["rmse"]
     note = (f"Same data, window, transform, epochs, learning rate and seed ({f.config.train.seed}); only the cell "
-            f"differs. Best baseline ({job.report.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
+            f"differs. Best baseline ({r.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
             "Per unit, an LSTM has 3 gates and a candidate, a GRU 2 gates and a candidate, a plain RNN "
             "neither: compare them in "
             "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
@@ -136,18 +140,19 @@ def compare_view(job) -> None:
                                      "final loss"], "compare_loss",
                 formats={"RMSE (recursive)": "{:.2f}", "RMSE (one-step)": "{:.2f}", "parameters": "{:,}",
                          "train seconds": "{:.1f}", "final loss": "{:.2e}"}, note=note)
-    epoch, start, length = trace_selection(job)
-    traces = {c: j.trace(j.snapshot_epochs[-1], start, length) for c, j in jobs.items() if j.fitted is not None}
+    epoch, start, length = trace_selection(run)
+    done = {c: j.result for c, j in jobs.items() if j.result is not None}  # a failed cell has its error line
+    traces = {c: d.trace(d.snapshot_epochs[-1], start, length) for c, d in done.items()}
     gates_side_by_side(traces, "compare_gates")
     st.caption(f"Each model's final weights on the gate view's input (from position {start}, {length} steps).")
 
 
-def downloads(job, link: dict) -> None:
+def downloads(run, link: dict) -> None:
     """Download buttons; each file is built only when its button is clicked.
 
     on_click="ignore": a click that reran the page would void the other buttons' deferred files, so
     quick clicks on several buttons lost downloads."""
-    f, r = job.fitted, job.report
+    f, r = run.fitted, run.report
     gate_link(link)
     view = {k: link[k] for k in links.VIEW if k in link}
     st.download_button("Run bundle (data + settings, JSON)", lambda: make_bundle(f.series, f.config, view),
@@ -155,7 +160,7 @@ def downloads(job, link: dict) -> None:
                        help="Upload it under Data > Upload CSV (here or on another lstmviz) to restore this run.")
     st.caption("A run bundle holds the data, every setting and the view: upload it under **Data > Upload CSV** to "
                "restore the run anywhere. Links (the address bar) carry settings but not uploaded files.")
-    trace = job.trace(*trace_selection(job))
+    trace = run.trace(*trace_selection(run))
     c = st.columns(3)
     c[0].download_button("Forecast (CSV)", lambda: export.csv_bytes(export.forecast_frame(f.series, r, f.n_train)),
                          "forecast.csv", "text/csv", on_click="ignore",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstmviz import lessons
-from lstmviz.jobs import ForecastRun
+from lstmviz.forecast_run import ForecastRun
 from lstmviz.tasks import TaskRun
 
 from . import links

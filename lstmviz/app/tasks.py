@@ -140,7 +140,7 @@ def _job(config: TaskConfig, data=None, data_key=None) -> Job[TaskRun]:
     key = ("task", config, data_key)
     work = partial(tasks.run_task, config, task=data)
     return registry().start_job(
-        key, lambda: Job(key, work, config.train.epochs, limits().train_seconds, result_type=TaskRun), session_id())
+        key, lambda: Job(key, work, config.train.epochs, limits().train_seconds), session_id())
 
 
 def page(link: dict, top) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from lstmviz import text as tx
 from lstmviz.errors import LstmVizError
-from lstmviz.jobs import FunctionJob
+from lstmviz.jobs import Job
 
 from .display import pick_view
 from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
@@ -95,13 +95,13 @@ def _config(lim) -> tx.TextConfig:
     return base.replace(**TABLE.changes(values))
 
 
-def start_job(text: str, data_key: str, config: tx.TextConfig) -> FunctionJob:
+def start_job(text: str, data_key: str, config: tx.TextConfig) -> Job:
     """The training job for (data, config), shared by every session that asks for it; its result is a TextRun."""
     def run(on_epoch, max_seconds) -> tx.TextRun:
         return tx.run_text(text, config, on_epoch=on_epoch, max_seconds=max_seconds)
 
     key = ("text", data_key, config)
-    return registry().start_job(key, lambda: FunctionJob(key, run, config.train.epochs, limits().train_seconds),
+    return registry().start_job(key, lambda: Job(key, run, config.train.epochs, limits().train_seconds),
                                 session_id())
 
 

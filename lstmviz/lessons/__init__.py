@@ -9,7 +9,7 @@ a lesson from code and checks it the same way.
 from __future__ import annotations
 
 from ..forecast import evaluate, fit, preset
-from ..jobs import ForecastRun
+from ..forecast_run import ForecastRun
 from ..models import count_parameters
 from ..tasks import TaskRun, default_config, evaluate_task, fit_task
 from .catalog import AGAIN, LESSONS, Claim, Lesson, Seen, lesson
@@ -28,7 +28,7 @@ def check(les: Lesson, result) -> Seen | None:
 
     result, by the lesson's kind:
       "task": the task job's result, a TaskRun: .fit (tasks.TaskFit) and .report (evaluate_task's);
-      "forecast": a jobs.ForecastRun (.fitted and .report);
+      "forecast": a forecast_run.ForecastRun (.fitted and .report);
       "compare": {"lstm": run, "gru": run}, two such runs asked with the same settings.
     """
     if les.kind == "task":
