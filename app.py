@@ -13,7 +13,7 @@ from lstmviz.errors import LstmVizError
 from lstmviz.app import forecast, lessons, links, tasks, text
 from lstmviz.app.display import presenting
 from lstmviz.app.nextstep import FirstScreen
-from lstmviz.app.state import keep, limits
+from lstmviz.app.state import keep_widgets, limits
 
 # A local icon: a ":material/...:" favicon is fetched from fonts.gstatic.com, which a classroom
 # server without internet cannot reach.
@@ -38,9 +38,9 @@ PAGES = {"forecast": forecast, "tasks": tasks, "text": text}
 
 
 def main() -> None:
-    keep(*(key for page in PAGES.values() for key in page.KEEP))
+    keep_widgets(*(key for page in PAGES.values() for key in page.KEEP))
     links.read_link(set().union(*(page.LINKS for page in PAGES.values())))
-    present = links.flag(links.pending("present"))
+    present = links.flag(links.consume("present"))
     if present is not None:
         st.session_state["present"] = present
     st.title("lstmviz: see inside an LSTM")
@@ -61,7 +61,7 @@ def main() -> None:
     step = FirstScreen(row.container(), st.container())
     with row:
         lessons.picker(PAGES, main=True)
-    raw = links.pending("explore")
+    raw = links.consume("explore")
     if raw is not None and links.parse("explore", raw, str, list(EXPLORE)) is not None:
         st.session_state["explore"] = EXPLORE[raw]
     with st.sidebar:

@@ -60,21 +60,21 @@ class Control:
             changes["key"] = prefix + self.key
         return dataclasses.replace(self, **changes)
 
-    def take(self) -> None:
+    def from_link(self) -> None:
         """The link's value for this control, checked against its range, into its session key (once)."""
         if self.kind is bool:
-            value = links.flag(links.pending(self.link), self.link)
+            value = links.flag(links.consume(self.link), self.link)
             if value is not None:
                 st.session_state[self.key] = value
             return
         options = list(self.options) if self.options is not None else None
         # a number box takes any value in its range: only a slider's link value is rounded to its step
-        links.take(self.link, self.key, lo=self.lo, hi=self.hi, options=options, kind=self.kind, snap=self.snap,
+        links.to_widget(self.link, self.key, lo=self.lo, hi=self.hi, options=options, kind=self.kind, snap=self.snap,
                    step=self.step if self.widget == "slider" else None)
 
     def draw(self, default, container=None):
         """Take the link's value, then draw the widget (starting at `default`, kept within the range)."""
-        self.take()
+        self.from_link()
         where = container or st
         kw = {"key": self.key, "help": self.help}
         if self.options is not None:
@@ -159,8 +159,8 @@ class Table:
         """Draw row `link` (narrowed to this run's lo/hi/options, its key after `prefix`) and return its value."""
         return self.rows[link].narrowed(lo, hi, options, prefix).draw(default, container)
 
-    def take(self, link: str, *, lo=None, hi=None, options=None, prefix: str = "") -> None:
-        self.rows[link].narrowed(lo, hi, options, prefix).take()
+    def from_link(self, link: str, *, lo=None, hi=None, options=None, prefix: str = "") -> None:
+        self.rows[link].narrowed(lo, hi, options, prefix).from_link()
 
     def params(self, config, only: set[str] | None = None) -> dict[str, str]:
         """The config's fields as link parameters, for every row tied to a field (or those in `only`)."""

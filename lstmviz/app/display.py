@@ -30,7 +30,7 @@ def chart(fig, key: str, container=None, scale_fonts: bool = True) -> None:
 def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
     """The result views as one segmented control (st.tabs would compute every tab on every run, for
     every student), starting from the link's `view` if it names one; the choice goes into the link."""
-    raw = links.pending("view")
+    raw = links.consume("view")
     if raw is not None and links.parse("view", raw, str, list(slugs)) is not None:
         st.session_state[key] = slugs[raw]
     views = list(slugs.values())

@@ -42,7 +42,7 @@ def page(link: dict, top) -> None:
         st.header("2 · Model")
         source = st.radio("Model", MODEL_SOURCES, key="model_source", horizontal=True,
                           help="Train one here, or bring your own LSTM, GRU or RNN: PyTorch, Keras or ONNX.")
-        if links.pending("model") == "upload":
+        if links.consume("model") == "upload":
             links.notice("this link was made with uploaded weights, which cannot travel in a link: upload them again")
         trainable = source == MODEL_SOURCES[0]
         weights = None if trainable else read_weights()

@@ -97,7 +97,7 @@ def choose_config(base: ForecastConfig, ctx: str, n: int, trainable: bool = True
     ranges = _ranges(n)
     shown = (ARCH_CONTROLS + DATA_CONTROLS + TRAIN_CONTROLS) if trainable else DATA_CONTROLS
     for name in ARCH_CONTROLS + DATA_CONTROLS + TRAIN_CONTROLS:  # the link into every control's state at once
-        TABLE.take(name, prefix=prefix, **ranges.get(name, {}))
+        TABLE.from_link(name, prefix=prefix, **ranges.get(name, {}))
     switched = _safe_transform(prefix, base, series) if series is not None else None
     main, more = st.container(), (st.expander("More settings") if presenting() else st.container())
     essential = essential or PRESENTER_CONTROLS

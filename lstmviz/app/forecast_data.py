@@ -28,7 +28,7 @@ LINKS = frozenset({"src", "typed", "series", *SINE_CONTROLS})  # the link names 
 
 def _link_source() -> None:
     """The link's data settings into the widgets' state (first run of a session only)."""
-    src = links.pending("src")
+    src = links.consume("src")
     if src in ("csv", "bundle"):
         links.notice("this link was made from an uploaded file, which cannot travel in a link: upload the same "
                      "CSV, or the run bundle from its Downloads view")
@@ -36,8 +36,8 @@ def _link_source() -> None:
     if src is not None and links.parse("src", src, str, list(SOURCE_SLUGS)) is not None:
         st.session_state["source"] = SOURCE_SLUGS[src]
     for name in ("series", *SINE_CONTROLS):
-        TABLE.take(name)
-    typed = links.pending("typed")
+        TABLE.from_link(name)
+    typed = links.consume("typed")
     if typed is not None:
         st.session_state["typed"] = typed[:limits().text_chars]
 

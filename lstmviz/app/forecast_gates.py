@@ -40,12 +40,12 @@ def trace_selection(run) -> tuple[int, int, int]:
 def _link_gates(run) -> None:
     """The link's gate-view settings, clamped to this model and series (t and unit: in the scrubber)."""
     f = run.fitted
-    mode = links.pending("on")
+    mode = links.consume("on")
     if mode is not None and links.parse("on", mode, str, list(GATE_MODE_SLUGS)) is not None:
         st.session_state["gv_mode"] = GATE_MODE_SLUGS[mode]
-    links.take("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
-    links.take("epoch", "gv_epoch", options=run.snapshot_epochs, snap=True)
-    links.take("layer", "gv_layer", lo=0, hi=f.config.model.num_layers - 1)
+    links.to_widget("start", "gv_start", lo=f.transform.lag, hi=len(f.series) - f.config.window)
+    links.to_widget("epoch", "gv_epoch", options=run.snapshot_epochs, snap=True)
+    links.to_widget("layer", "gv_layer", lo=0, hi=f.config.model.num_layers - 1)
 
 
 def gate_link(link: dict) -> None:

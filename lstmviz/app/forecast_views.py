@@ -64,7 +64,7 @@ def shown_window(job, series) -> tuple[int, int] | None:
     them is open on this series: the preview outlines it."""
     if job is None or job.result is None or job.result.fitted.series.key != series.key:  # running or failed
         return None
-    view = st.session_state.get("view") or VIEW_SLUGS.get(links.peek("view") or "")
+    view = st.session_state.get("view") or VIEW_SLUGS.get(links.value("view") or "")
     if view not in (VIEWS[1], VIEWS[2]):
         return None
     _, start, length = trace_selection(job.result)

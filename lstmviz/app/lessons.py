@@ -65,8 +65,8 @@ def essential() -> tuple[str, ...] | None:
 def card(job, link: dict) -> None:
     """The lesson's text, then what this run shows: each claim with its measured numbers, seen or not."""
     lid = st.session_state.get("lesson")
-    if lid is None and links.peek("lesson") is not None:
-        raw = links.pending("lesson")
+    if lid is None and links.value("lesson") is not None:
+        raw = links.consume("lesson")
         if links.parse("lesson", raw, str, list(lessons.LESSONS)) is not None:
             st.session_state["lesson"] = lid = raw
     if lid not in lessons.LESSONS:

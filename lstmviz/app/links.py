@@ -57,22 +57,22 @@ def drop_other_modes(reads: set[str]) -> None:
         del link[name]
 
 
-def pending(name: str) -> str | None:
+def consume(name: str) -> str | None:
     """The link's raw value for `name`, once: later runs see the widget's own state."""
     return st.session_state.get("link", {}).pop(name, None)
 
 
-def peek(name: str) -> str | None:
+def value(name: str) -> str | None:
     return st.session_state.get("link", {}).get(name)
 
 
-def take(name: str, key: str, *, lo=None, hi=None, options=None, kind=int, snap=False, step=None) -> None:
+def to_widget(name: str, key: str, *, lo=None, hi=None, options=None, kind=int, snap=False, step=None) -> None:
     """Move the link's value for `name` into the widget state `key`, checked against the control.
 
     Numbers are clamped to [lo, hi] (and rounded to `step`); with `options`, a value must be one
     of them, or with snap=True the nearest one is used. Anything else is ignored with a notice.
     """
-    raw = pending(name)
+    raw = consume(name)
     if raw is None:
         return
     value = parse(name, raw, kind, options if not snap else None)

@@ -72,8 +72,8 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
         ss[ksp] = DEFAULT_SPEED
     speed = ss[ksp]
     T, _, H = trace.block(layer=layer).shape
-    links.take("t", kt, lo=0, hi=T - 1)
-    links.take("unit", ku, lo=0, hi=H - 1)
+    links.to_widget("t", kt, lo=0, hi=T - 1)
+    links.to_widget("unit", ku, lo=0, hi=H - 1)
     if not set(ss.get(kus, [])) <= set(range(H)):
         del ss[kus]  # another model with fewer units
     fixed = unit  # the body's own `unit` is the one shown

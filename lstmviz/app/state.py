@@ -49,7 +49,7 @@ def session_id() -> str | None:
     return ctx.session_id if ctx is not None else None
 
 
-def keep(*keys: str) -> None:
+def keep_widgets(*keys: str) -> None:
     """Keep these widgets' values through runs that do not draw them (Streamlit drops those)."""
     for key in keys:
         if key in st.session_state:

@@ -66,7 +66,7 @@ def input_names(task: tasks.Task) -> list[str] | None:
 
 def _example_picker(fit: TaskFit) -> int:
     n = len(fit.test)
-    links.take("ex", "task_example", lo=0, hi=n - 1)
+    links.to_widget("ex", "task_example", lo=0, hi=n - 1)
     return int(st.number_input("Held-out example", 0, n - 1, 0, key="task_example",
                                help="Which held-out sequence to run the model on."))
 

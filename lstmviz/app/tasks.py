@@ -19,7 +19,7 @@ from . import task_views as views
 from .display import pick_view, presenting
 from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
 from .progress import watch
-from .state import keep, limits, read_csv, registry, session_id, upload_bytes
+from .state import keep_widgets, limits, read_csv, registry, session_id, upload_bytes
 from .words import CELL_HELP, plain
 from .controls import Control, Table
 from .scrubber import keys as scrub_keys
@@ -131,7 +131,7 @@ def _config(name: str, base: TaskConfig, data) -> TaskConfig:
     if values["cell"] == "lstm":
         values["fbias"] = draw("fbias", base.model.forget_bias)
     else:  # GRU and RNN have no forget gate; the LSTM's setting waits for it
-        keep(_row("fbias", name).key)
+        keep_widgets(_row("fbias", name).key)
     return base.replace(**TABLE.changes(values))
 
 

@@ -57,7 +57,7 @@ EXAMPLE = ('She said, "Look at the quotes (and the brackets)." He said, "I see t
 def _source(link: dict):
     """Sidebar: the text. Returns (text or None, a key for the data)."""
     row = TABLE["text"]
-    row.take()
+    row.from_link()
     # drawn here, not by the table: a vertical radio, as the four choices do not fit on one line
     source = st.radio(row.label, row.options, format_func=row.format, key=row.key)
     link["text"] = source
