@@ -76,12 +76,12 @@ class Engine:
     processes (default LSTMVIZ_WORKERS, else one per core) starts in the background."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, limits: Limits | None = None,
-                 size: int = 96, start: bool = True):
-        self.address = scheduler if scheduler is not None else (os.environ.get("LSTMVIZ_SCHEDULER") or None)
+                 size: int = 96, start: bool = True, connect_seconds: float = CALL_SECONDS):
+        self.address = (scheduler if scheduler is not None else os.environ.get("LSTMVIZ_SCHEDULER", "")).strip() or None
         self.embedded = self.address is None
         self.n_workers = workers if workers is not None else _workers_from_env()
         self.limits = limits or Limits.from_env()
-        self.size = size
+        self.size, self.connect_seconds = size, connect_seconds
         self._lock = threading.RLock()
         self._runs: OrderedDict[str, Run] = OrderedDict()  # run hash -> its current run in this process
         self._durations: deque[float] = deque(maxlen=20)
@@ -121,15 +121,16 @@ class Engine:
                 address = cluster.scheduler_address
             else:
                 cluster, address = None, self.address
-            client = Client(address, timeout=CALL_SECONDS, set_as_default=False)
+            client = Client(address, timeout=self.connect_seconds, set_as_default=False)
             client.register_plugin(WarmUp())
             with self._lock:
                 self._cluster, self._client = cluster, client
                 self.started_seconds = time.perf_counter() - t0
                 self._ready.set()
         except Exception as e:
-            where = "the embedded training engine" if self.embedded else f"the Dask scheduler at {self.address}"
-            self._start_error = f"{where} did not start: {type(e).__name__}: {e}".splitlines()[0]
+            what = "the embedded training engine did not start" if self.embedded else \
+                f"the Dask scheduler at {self.address} cannot be reached (LSTMVIZ_SCHEDULER)"
+            self._start_error = f"{what}: {type(e).__name__}: {e}".splitlines()[0]
 
     def ready(self, timeout: float | None = None) -> bool:
         """Whether the engine is connected, waiting up to `timeout` seconds for a start under way."""
@@ -151,8 +152,10 @@ class Engine:
 
     def client(self, timeout: float = START_SECONDS):
         """The connected Client, or EngineUnavailable (and, when embedded, a restart under way)."""
-        if not self.ready(timeout):
-            raise EngineUnavailable(self._start_error or "the training engine is still starting; try again")
+        if not self._ready.is_set():
+            self.start()  # after a failed start, each request tries again (no-op while one is under way)
+            if not self.ready(timeout):
+                raise EngineUnavailable(self._start_error or "the training engine is still starting; try again")
         if not self.healthy:
             self._lost()
         return self._client
@@ -256,6 +259,7 @@ class Engine:
         # that is what makes "runs ahead of yours" exact. A session's second waiting run yields to others' first.
         task = Task(dask_key, execute, spec, _data_producer=True)
         future = client.get({dask_key: task}, dask_key, sync=False, priority=-waiting, fifo_timeout=0)
+        self._until_known(dask_key)
         with self._lock:
             run = self._runs.get(h)
             if run is not None and run.dask_key == dask_key and run.reusable:
@@ -264,6 +268,15 @@ class Engine:
             self._runs[h] = run
             self._evict()
         return run
+
+    def _until_known(self, dask_key: str) -> None:
+        """Wait (a few ms) until the scheduler has the task: the graph goes by another channel than calls,
+        and a place asked for before it lands would be wrong."""
+        end = time.monotonic() + CALL_SECONDS
+        while self.on_scheduler(_scheduler.view, [dask_key])["runs"][dask_key][0] == "forgotten":
+            if time.monotonic() > end:
+                self._lost("the scheduler did not take the run")
+            time.sleep(0.005)
 
     def _waiting(self, owner: str | None) -> int:
         """How many of `owner`'s runs (started from this process) wait for a worker."""
