@@ -6,7 +6,10 @@ server would, through its address. Waits are on conditions, with generous limits
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,3 +194,11 @@ def test_embedded_engine_restarts_after_its_scheduler_stops(servers):
     assert engine.ready(LONG) and engine.restarts == 1 and engine._cluster is not old
     again = engine.submit(key(51, 5), tiny_fit, 51, 5, owner="alice", epochs=5)
     assert again.wait(LONG) and again.error is None and len(again.progress().losses) == 5
+
+
+def test_importing_the_engine_leaves_distributed_for_the_background_start():
+    """The page imports this at start; distributed (seconds to import) waits for the engine's own thread."""
+    code = "import sys, lstmviz.engine\nassert 'distributed' not in sys.modules and 'dask' not in sys.modules\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

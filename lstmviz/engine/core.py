@@ -6,9 +6,6 @@ in the background, so importing this and building an Engine costs nothing the pa
 """
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 import os
 import threading
@@ -16,11 +13,10 @@ import time
 from collections import OrderedDict, deque
 from typing import Any, Callable, TypeVar
 
-import numpy as np
-
 from ..errors import EngineUnavailable, InputError
 from ..limits import Limits
 from . import _scheduler
+from .keys import run_hash
 from .run import Place, Run
 from .worker import Spec, execute, stop_name
 
@@ -29,33 +25,6 @@ __all__ = ["Engine", "run_hash"]
 T = TypeVar("T")
 CALL_SECONDS = 10.0  # no call to the scheduler waits longer than this
 START_SECONDS = 120.0  # a cold start on a busy 2-core machine takes ~10 s; this is the give-up point
-
-
-def _canonical(x):
-    """A JSON-able form of a run key that is the same in every process (no ids, no memory addresses)."""
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return {"__class__": type(x).__qualname__,
-                **{f.name: _canonical(getattr(x, f.name)) for f in dataclasses.fields(x)}}
-    if isinstance(x, (tuple, list)):
-        return [_canonical(v) for v in x]
-    if isinstance(x, dict):
-        return {"__dict__": sorted(([json.dumps(_canonical(k)), _canonical(v)] for k, v in x.items()))}
-    if isinstance(x, np.ndarray):
-        return {"__array__": hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest(),
-                "dtype": str(x.dtype), "shape": list(x.shape)}
-    if isinstance(x, bytes):
-        return {"__bytes__": hashlib.sha256(x).hexdigest()}
-    if isinstance(x, np.generic):
-        return x.item()
-    if x is None or isinstance(x, (str, int, float, bool)):
-        return x
-    raise TypeError(f"a run key cannot hold a {type(x).__name__}: use strings, numbers, tuples and dataclasses")
-
-
-def run_hash(key: Any) -> str:
-    """A deterministic 20-hex-digit hash of a run key (the same in every process and on every server)."""
-    text = json.dumps(_canonical(key), sort_keys=True, allow_nan=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _workers_from_env() -> int:
@@ -87,7 +56,10 @@ class Engine:
         self._durations: deque[float] = deque(maxlen=20)
         self._client = self._cluster = None
         self._ready = threading.Event()
+        self._settled = threading.Event()  # no start under way (set: the last one ended, well or not)
+        self._settled.set()
         self._starting: threading.Thread | None = None
+        self._restarting = False  # closing the old cluster: start() waits for that
         self._start_error: str | None = None
         self.restarts = 0
         self.started_seconds: float | None = None  # how long the last start took
@@ -98,9 +70,10 @@ class Engine:
     def start(self) -> None:
         """Connect (or start the embedded cluster) in the background; `ready()` waits for it."""
         with self._lock:
-            if self._starting is not None and self._starting.is_alive() or self._ready.is_set():
+            if self._restarting or self._starting is not None and self._starting.is_alive() or self._ready.is_set():
                 return
             self._start_error = None
+            self._settled.clear()
             self._starting = threading.Thread(target=self._start, name="lstmviz-engine-start", daemon=True)
             self._starting.start()
 
@@ -131,12 +104,12 @@ class Engine:
             what = "the embedded training engine did not start" if self.embedded else \
                 f"the Dask scheduler at {self.address} cannot be reached (LSTMVIZ_SCHEDULER)"
             self._start_error = f"{what}: {type(e).__name__}: {e}".splitlines()[0]
+        finally:
+            self._settled.set()
 
     def ready(self, timeout: float | None = None) -> bool:
         """Whether the engine is connected, waiting up to `timeout` seconds for a start under way."""
-        starting = self._starting
-        if not self._ready.is_set() and starting is not None:
-            starting.join(timeout)
+        self._settled.wait(timeout)
         return self._ready.is_set()
 
     @property
@@ -171,6 +144,8 @@ class Engine:
             if not self._ready.is_set():
                 return  # a start (or restart) is already under way
             self._ready.clear()
+            self._settled.clear()  # ready() waits through the close and the new start
+            self._restarting = True
             client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
             self.restarts += 1
             for run in list(self._runs.values()):
@@ -185,7 +160,8 @@ class Engine:
                         thing.close(timeout=CALL_SECONDS)
                 except Exception:
                     pass  # it is already gone; what matters is the new one
-            self._starting = None
+            with self._lock:
+                self._starting, self._restarting = None, False
             self.start()
 
         threading.Thread(target=close_then_start, name="lstmviz-engine-restart", daemon=True).start()
