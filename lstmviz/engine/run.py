@@ -99,6 +99,9 @@ class Run(Generic[T]):
                 self._outcome = out
                 self._progress = Progress(len(out.losses), self.epochs, out.losses, out.val_losses, out.seconds,
                                           out.attempt)
+            # Kept here from now on. Holding the future too would make Dask train it again if the worker
+            # holding its copy died, ahead of runs that people are waiting for.
+            self._future.release()
             self._engine._finished(self)
         return True
 

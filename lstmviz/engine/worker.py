@@ -98,6 +98,15 @@ def _previous_attempt(client, key: str) -> int:
         return 0
 
 
+def _retired(client, spec: Spec) -> bool:
+    """Whether this run's key was retired (stopped by hand, or failed) before this attempt began; Dask
+    runs a task again when the worker holding its result dies, and that must not train a stopped run."""
+    try:
+        return (client.get_metadata([_scheduler.META, spec.h], default=None) or {}).get("gen", spec.gen) != spec.gen
+    except Exception:
+        return False
+
+
 def execute(spec: Spec) -> Outcome:
     """Run `spec.fn` on this worker; failures are returned in the Outcome, never raised."""
     import torch
@@ -128,7 +137,7 @@ def execute(spec: Spec) -> Outcome:
     value, error = None, None
     t0 = time.perf_counter()
     try:
-        if not liaison.stop.is_set():  # stopped while it waited in the queue: nothing to train
+        if not (liaison.stop.is_set() or _retired(client, spec)):  # stopped while it waited: nothing to train
             value = spec.fn(*spec.args, on_epoch=on_epoch, max_seconds=spec.max_seconds, **spec.kwargs)
         else:
             liaison.stop_epoch = 0
