@@ -90,6 +90,9 @@ def test_unreachable_scheduler_is_one_line():
 
 
 # --- one embedded engine, and a second "server" on its scheduler ---
+slow = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def servers():
     a = Engine(workers=2, limits=Limits(queued_per_session=3))
@@ -101,6 +104,7 @@ def servers():
     a.close()
 
 
+@slow
 def test_two_clients_share_one_training(servers, tmp_path):
     a, b = servers
     marker = tmp_path / "trained"
@@ -114,6 +118,7 @@ def test_two_clients_share_one_training(servers, tmp_path):
     assert again is rb and again.wait(1) and marker.read_text().split() == ["10"]
 
 
+@slow
 def test_stop_lands_within_an_epoch_only_by_the_owner_and_is_not_reused(servers):
     a, b = servers
     mine = a.submit(key(11, 100_000), tiny_fit, 11, 100_000, owner="alice", epochs=100_000, max_seconds=LONG)
@@ -134,6 +139,7 @@ def test_stop_lands_within_an_epoch_only_by_the_owner_and_is_not_reused(servers)
     assert fresh.stop("bob") and fresh.wait(LONG) and fresh.stopped
 
 
+@slow
 def test_queue_places_fairness_and_the_per_session_cap(servers):
     a, b = servers
     busy = [a.submit(key(20 + k, 100_000), tiny_fit, 20 + k, 100_000, owner=f"busy{k}", epochs=100_000,
@@ -156,6 +162,7 @@ def test_queue_places_fairness_and_the_per_session_cap(servers):
     assert b.mean_seconds is not None and b.mean_seconds > 0  # the next estimate has a unit
 
 
+@slow
 def test_a_killed_worker_is_retried_once_then_reported(servers):
     a, _ = servers
     run = a.submit(key(40, 100_000), tiny_fit, 40, 100_000, owner="alice", epochs=100_000, max_seconds=LONG)
@@ -177,6 +184,7 @@ def test_a_killed_worker_is_retried_once_then_reported(servers):
     client.wait_for_workers(2, timeout=LONG)
 
 
+@slow
 def test_embedded_engine_restarts_after_its_scheduler_stops(servers):
     engine, other = servers
     done = engine.submit(key(50, 5), tiny_fit, 50, 5, owner="alice", epochs=5)
