@@ -85,9 +85,11 @@ class Engine:
             from .plugin import WarmUp
             if self.embedded:
                 # Exact queue places need one task per worker thread at a time; a worker that dies under
-                # a run gets it retried once, the second death is a failure the page reports.
+                # a run gets it retried once, the second death is a failure the page reports. The workers'
+                # sampling profiler took ~15% of an airline fit's time (bench/bench_engine.py): off.
                 with dask.config.set({"distributed.scheduler.worker-saturation": 1.0,
-                                      "distributed.scheduler.allowed-failures": 1}):
+                                      "distributed.scheduler.allowed-failures": 1,
+                                      "distributed.worker.profile.enabled": False}):
                     cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", scheduler_port=0, dashboard_address=":0",
                                            silence_logs=logging.ERROR)
