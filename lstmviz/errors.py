@@ -1,6 +1,6 @@
 """The one error type that crosses the edge of the library."""
 
-__all__ = ["LstmVizError", "InputError"]
+__all__ = ["LstmVizError", "InputError", "EngineUnavailable"]
 
 
 class LstmVizError(Exception):
@@ -9,3 +9,7 @@ class LstmVizError(Exception):
 
 class InputError(LstmVizError, ValueError):
     """User-supplied data (typed text, a CSV, a model file, a setting) is not usable."""
+
+
+class EngineUnavailable(LstmVizError):
+    """The training engine (the Dask scheduler) cannot be reached; the message is one line."""

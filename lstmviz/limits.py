@@ -8,6 +8,7 @@
     LSTMVIZ_MAX_EPOCHS         epochs per training run
     LSTMVIZ_MAX_TRAIN_SECONDS  wall time of one training run; it stops there and keeps what it has
     LSTMVIZ_MAX_RECORD_STEPS   timesteps recorded for the gate view
+    LSTMVIZ_MAX_QUEUED         training runs one session may have waiting for a free worker
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ __all__ = ["Limits"]
 
 _ENV = {"upload_mb": "LSTMVIZ_MAX_UPLOAD_MB", "rows": "LSTMVIZ_MAX_ROWS", "text_chars": "LSTMVIZ_MAX_TEXT_CHARS",
         "hidden_size": "LSTMVIZ_MAX_HIDDEN", "layers": "LSTMVIZ_MAX_LAYERS", "epochs": "LSTMVIZ_MAX_EPOCHS",
-        "train_seconds": "LSTMVIZ_MAX_TRAIN_SECONDS", "record_steps": "LSTMVIZ_MAX_RECORD_STEPS"}
+        "train_seconds": "LSTMVIZ_MAX_TRAIN_SECONDS", "record_steps": "LSTMVIZ_MAX_RECORD_STEPS",
+        "queued_per_session": "LSTMVIZ_MAX_QUEUED"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Limits:
     epochs: int = 2000
     train_seconds: float = 120.0
     record_steps: int = 20_000
+    queued_per_session: int = 3
 
     @classmethod
     def from_env(cls, environ=None) -> "Limits":
