@@ -263,15 +263,15 @@ def test_the_page_draws_the_same_figures_as_show_on_its_trace():
     assert not at.exception, at.exception
     ss = at.session_state
     epoch, start, unit = ss["gv_epoch"], ss["gv_start"], ss["gv_unit"]
-    job = registry().get(ss["job_key"])
-    w = job.fitted.config.window
+    run = registry().get(ss["job_key"]).result
+    w = run.fitted.config.window
     charts = {c.proto.id.rsplit("-", 1)[1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-    figs = lstmviz.show(job.trace(epoch, start, w), t=5, unit=unit)
+    figs = lstmviz.show(run.trace(epoch, start, w), t=5, unit=unit)
     assert figs.units == tuple(ss["gv_units"])
     for name, fig in figs.items():
         assert json.loads(fig.to_json()) == charts["cell_diagram" if name == "cell" else name], name
-    x = torch.as_tensor(np.ascontiguousarray(job.fitted.encoded()[start:start + w]), dtype=torch.float32)
-    own = lstmviz.show(job.model_at(epoch), x[None, :, None], t=5, unit=unit)
+    x = torch.as_tensor(np.ascontiguousarray(run.fitted.encoded()[start:start + w]), dtype=torch.float32)
+    own = lstmviz.show(run.model_at(epoch), x[None, :, None], t=5, unit=unit)
     for mine, page in zip(own.heatmaps.data[1:], charts["heatmaps"]["data"][1:]):
         z = page["z"]  # as plotly's JSON packs an array: base64 bytes, dtype and shape
         z = np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape([int(n) for n in z["shape"].split(",")])
