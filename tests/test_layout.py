@@ -47,3 +47,9 @@ def test_the_top_level_is_the_stated_one():
     top = {p.name for p in ROOT.iterdir() if not p.name.startswith(".") and p.name not in {"__pycache__"}}
     assert top <= {"app.py", "lstmviz", "assets", "tests", "requirements.txt", "requirements-dev.txt", "bench",
                    "README.md", "pyproject.toml"}, top
+
+
+def test_the_airline_data_is_a_copy_in_assets_and_in_the_package():
+    top, packaged = ROOT / "assets" / "airline_passengers.csv", ROOT / "lstmviz" / "assets" / "airline_passengers.csv"
+    assert not top.is_symlink()  # the brief: copy the shared data, do not link to it
+    assert top.read_bytes() == packaged.read_bytes()
