@@ -1,0 +1,395 @@
+"""A lesson as a TOML file: data, settings, the view to open, the card's text and named checks.
+
+A lesson file chooses; it never runs anything. Its text may print values the run measured, as
+`{name}` or `{name:.2f}`: only plain names of what the lesson's kind and checks measure, with a
+format spec (no attributes, no indexing, no conversions). Every error is one InputError line that
+names the file, the line and the field:
+
+    >>> load_text('title = "x"\\ntext = "y"\\n[data]\\nseries = "nope"', "mine.toml")
+    InputError: mine.toml, line 4: [data] series must be one of airline, sine, ...
+"""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path, PurePosixPath
+
+from ..errors import InputError
+from ..forecast import PRESETS, default_config, preset
+from ..tasks import DEFAULTS, TASKS
+from .catalog import Lesson
+from .checks import BASE_VALUES, CHECKS
+
+__all__ = ["load_file", "load_text", "placeholders", "CONTROLS", "VIEWS", "MAX_BYTES"]
+
+MAX_BYTES = 64_000  # a lesson is a page of text; anything larger is not one
+TOP = ("title", "text", "signature", "controls", "data", "settings", "view", "checks")
+DATA = ("series", "task", "gallery", "csv", "column")
+VIEW = ("open", "unit", "timestep", "window", "example")
+# the views a lesson may open, by kind (the pages' link slugs)
+VIEWS = {"forecast": ("forecast", "gates", "compare", "training", "downloads"), "compare": ("compare",),
+         "task": ("results", "gates", "finder", "compare"), "gallery": ("results", "gates", "finder", "forecast")}
+# the controls presenter mode may keep in view, by kind (the pages' control names)
+FORECAST_CONTROLS = ("cell", "layers", "hidden", "window", "test", "transform", "scale", "epochs", "lr", "batch",
+                     "clip", "seed", "members")
+CONTROLS = {"forecast": FORECAST_CONTROLS, "compare": FORECAST_CONTROLS, "gallery": (),
+            "task": ("length", "n_train", "cell", "hidden", "epochs", "lr", "batch", "seed", "fbias")}
+DEFAULT_CONTROLS = ("cell", "hidden", "epochs", "seed")
+
+
+class _Where:
+    """The line of each key in the source: tomllib reports lines only for syntax errors."""
+
+    def __init__(self, source: str):
+        self.lines = source.splitlines()
+        self.keys: dict[tuple, int] = {}
+        table: tuple = ()
+        count: dict[str, int] = {}
+        for n, line in enumerate(self.lines, 1):
+            s = line.strip()
+            if m := re.match(r"^\[\[\s*([\w.-]+)\s*\]\]", s):
+                name = m.group(1)
+                count[name] = count.get(name, -1) + 1
+                table = (name, count[name])
+                self.keys.setdefault(table, n)
+            elif m := re.match(r"^\[\s*([\w.-]+)\s*\]", s):
+                table = tuple(m.group(1).split("."))
+                self.keys.setdefault(table, n)
+            elif m := re.match(r"^([\w.-]+|\"[^\"]*\")\s*=", s):
+                key = tuple(k.strip('"') for k in m.group(1).split("."))
+                self.keys.setdefault(table + key, n)
+
+    def line(self, *path) -> int | None:
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+        return None
+
+
+class _Reader:
+    def __init__(self, name: str, source: str):
+        self.name, self.where = name, _Where(source)
+
+    def fail(self, path: tuple, what: str):
+        n = self.where.line(*path)
+        at = f", line {n}" if n else ""
+        raise InputError(f"{self.name}{at}: {_field(path)}{what}")
+
+    def table(self, doc: dict, path: tuple, allowed: tuple[str, ...]) -> dict:
+        if not isinstance(doc, dict):
+            self.fail(path, " must be a table")
+        for key in doc:
+            if key not in allowed:
+                self.fail((*path, key), f" is not a lesson field; the fields here are {', '.join(allowed)}")
+        return doc
+
+    def str(self, doc: dict, path: tuple) -> str | None:
+        value = doc.get(path[-1])
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(path, " must be text in quotes")
+        return value.strip()
+
+    def int(self, doc: dict, path: tuple, lo: int = 0) -> int | None:
+        value = doc.get(path[-1])
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+            self.fail(path, f" must be a whole number, at least {lo}, not {value!r}")
+        return value
+
+
+def _field(path: tuple) -> str:
+    """How an error names a field: title, [data] series, [[checks]] 2 threshold."""
+    if not path:
+        return ""
+    if path[0] == "checks" and len(path) > 1:
+        rest = " ".join(map(str, path[2:]))
+        return f"[[checks]] {path[1] + 1}" + (f" {rest}" if rest else "")
+    if len(path) == 1:
+        return path[0] if path[0] not in ("data", "settings", "view") else f"[{path[0]}]"
+    return f"[{path[0]}] {' '.join(map(str, path[1:]))}"
+
+
+def placeholders(text: str) -> list[tuple[str, str]]:
+    """The (name, format spec) of each placeholder in `text`; InputError for anything but a plain name
+    with a format spec: attributes, indexing and conversions could reach into Python objects."""
+    out = []
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as e:
+        raise InputError(f"{e} (write {{{{ and }}}} for a literal brace)") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not name.isidentifier() or conversion is not None or "{" in (spec or ""):
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise InputError(f"{shown} is not allowed: a placeholder is a plain name with an optional format, "
+                             "such as {rmse} or {rmse:.1f}")
+        out.append((name, spec or ""))
+    return out
+
+
+def _check_text(r: _Reader, source: str, text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names `text` prints, each known and its format valid; else an error on the line it is on."""
+    start = r.where.line("text") or 1
+    used = []
+
+    def fail(token: str, what: str):
+        n = next((start + k for k, line in enumerate(r.where.lines[start - 1:]) if token in line), None)
+        raise InputError(f"{r.name}{f', line {n}' if n else ''}: text: {what}")
+
+    try:
+        found = placeholders(text)
+    except InputError as e:
+        lines = r.where.lines[start - 1:]
+        k = next((k for k, line in enumerate(lines) if _refused(line.replace('"""', ""))), None)
+        raise InputError(f"{r.name}{f', line {start + k}' if k is not None else ''}: text: {e}") from None
+    for name, spec in found:
+        token = "{" + name
+        if name not in names:
+            fail(token, f"{{{name}}} is not a value this lesson measures; it can print "
+                        f"{', '.join('{' + n + '}' for n in names) or 'none'}")
+        try:
+            format(0.5, spec)
+        except ValueError:
+            fail(token, f"{{{name}:{spec}}} has a format Python cannot use: try {{{name}:.2f}}")
+        used.append(name)
+    return tuple(dict.fromkeys(used))
+
+
+def _refused(line: str) -> bool:
+    try:
+        placeholders(line)
+    except InputError:
+        return True
+    return False
+
+
+def _gallery_names(r: _Reader) -> tuple[str, ...]:
+    try:
+        from .. import gallery  # built beside this module; a lesson may name its entries
+    except ImportError:
+        r.fail(("data", "gallery"), " names a gallery entry, but this lstmviz has no gallery: use series, "
+                                    "task or csv")
+    if hasattr(gallery, "names"):
+        return tuple(gallery.names())
+    return tuple(getattr(gallery, "ENTRIES", getattr(gallery, "NAMES", ())))
+
+
+def _data(r: _Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]:
+    """The lesson's kind before views ("forecast", "task" or "gallery"), its data and a CSV's series."""
+    d = r.table(doc.get("data", {}), ("data",), DATA)
+    chosen = [k for k in ("series", "task", "gallery", "csv") if k in d]
+    if len(chosen) != 1:
+        r.fail(("data", *chosen[1:2]), " must name one of series, task, gallery or csv"
+               + (f", not {' and '.join(chosen)}" if chosen else ""))
+    (key,) = chosen
+    value = r.str(d, ("data", key))
+    if "column" in d and key != "csv":
+        r.fail(("data", "column"), " goes with csv only")
+    if key == "series":
+        if value not in PRESETS:
+            r.fail(("data", key), f" must be one of {', '.join(PRESETS)}, not {value!r}")
+        return "forecast", {"series": value}, None
+    if key == "task":
+        if value not in DEFAULTS:
+            r.fail(("data", key), f" must be one of {', '.join(TASKS)}, not {value!r}")
+        return "task", {"task": value}, None
+    if key == "gallery":
+        names = _gallery_names(r)
+        if value not in names:
+            r.fail(("data", key), f" must be one of {', '.join(names)}, not {value!r}")
+        return "gallery", {"gallery": value}, None
+    if folder is None:
+        r.fail(("data", "csv"), " names a file, but an uploaded lesson can only use built-in data (series or "
+                                "task) or a gallery entry; put the lesson and its CSV in the LSTMVIZ_LESSONS folder")
+    rel = PurePosixPath(value.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or re.match(r"^[A-Za-z]:", value):
+        r.fail(("data", "csv"), f" must be a file beside the lesson (a name such as sales.csv), not {value!r}")
+    path = (folder / rel).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        r.fail(("data", "csv"), f" must stay in the lesson's folder, not {value!r}")
+    from ..data import load_csv  # pandas: only for a lesson that brings a CSV
+    try:
+        series = load_csv(path).series(r.str(d, ("data", "column")))
+    except (InputError, OSError) as e:
+        r.fail(("data", "csv"), f": {value}: {e}")
+    return "forecast", {"csv": value, "column": d.get("column")}, series
+
+
+def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
+    """The lesson's setting changes, each checked against its config field's type and range."""
+    s = r.table(doc.get("settings", {}), ("settings",), tuple(doc.get("settings", {})))
+    if kind == "gallery":
+        if s:
+            r.fail(("settings", next(iter(s))), ": a gallery entry is trained already; its settings are its own")
+        return {}, None
+    if kind == "task":
+        base = DEFAULTS[data["task"]]
+    else:
+        base = preset(data["series"])[1] if "series" in data else default_config(series)
+    cls, names = type(base), sorted(base.flat())
+    changes = {}
+    for key, value in s.items():
+        path = ("settings", key)
+        if key in ("task", "series"):
+            r.fail(path, " is chosen in [data]")
+        try:
+            cls.owner(key)
+        except InputError:
+            r.fail(path, f" is not a setting; the settings are {', '.join(n for n in names if n != 'task')}")
+        try:
+            changes[key] = cls._coerce(key, value)
+            problems = base.replace(**{key: changes[key]}).problems()
+        except InputError as e:
+            r.fail(path, f": {e}")
+        if problems:
+            r.fail(path, f": {problems[0]}")
+    try:
+        config = base.replace(**changes).check() if kind == "task" else base.replace(**changes)
+        if kind != "task":
+            config.check(len(series if series is not None else preset(data["series"])[0]))
+    except InputError as e:
+        r.fail(("settings",), f": {e}")
+    return changes, config
+
+
+def _view(r: _Reader, doc: dict, kind: str, config) -> tuple[str, str, dict]:
+    """(kind, the view to open, where it opens): opening "compare" on a series makes a two-cell lesson."""
+    v = r.table(doc.get("view", {}), ("view",), VIEW)
+    opened = r.str(v, ("view", "open")) or ("results" if kind == "task" else "forecast")
+    if kind == "forecast" and opened == "compare":
+        kind = "compare"
+    if opened not in VIEWS[kind]:
+        r.fail(("view", "open"), f" must be one of {', '.join(VIEWS[kind])} for this lesson's data, not {opened!r}")
+    focus = {}
+    hidden = config.model.hidden_size if config is not None else None
+    for key, name in (("unit", "unit"), ("timestep", "t"), ("window", "start"), ("example", "example")):
+        value = r.int(v, ("view", key))
+        if value is None:
+            continue
+        if key == "unit" and hidden is not None and value >= hidden:
+            r.fail(("view", key), f" must be below the hidden size, {hidden}, not {value}")
+        if key == "window" and kind == "task":
+            r.fail(("view", key), " is a forecasting view's window start; a task lesson opens an example (sequence)")
+        if key == "example" and kind != "task":
+            r.fail(("view", key), " is a task's sequence; a forecasting lesson opens a window start (window)")
+        if key == "timestep" and kind == "task" and value >= config.length:
+            r.fail(("view", key), f" must be below the sequence length, {config.length}, not {value}")
+        if key == "example" and value >= config.n_test:
+            r.fail(("view", key), f" must be below the held-out sequences, {config.n_test}, not {value}")
+        focus[name] = value
+    return kind, opened, focus
+
+
+def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
+    raw = doc.get("checks")
+    if not raw:
+        r.fail(("checks",) if raw is not None else (), f"{'checks' if raw is not None else 'the lesson'} needs at "
+               f"least one [[checks]] table: choose from {', '.join(CHECKS)}")
+    if not isinstance(raw, list):
+        r.fail(("checks",), " must be [[checks]] tables")
+    uses = []
+    for k, table in enumerate(raw):
+        path = ("checks", k)
+        if not isinstance(table, dict):
+            r.fail(path, " must be a table")
+        name = table.get("name")
+        if name not in CHECKS:
+            r.fail((*path, "name"), f" must be one of {', '.join(CHECKS)}, not {name!r}")
+        check = CHECKS[name]
+        if kind not in check.kinds and kind != "gallery":
+            r.fail((*path, "name"), f": {name} runs on a {' or '.join(check.kinds)} lesson, and this is a {kind} "
+                                    "lesson")
+        if check.tasks and data.get("task") not in check.tasks and kind != "gallery":
+            r.fail((*path, "name"), f": {name} needs the task {' or '.join(check.tasks)}")
+        if any(u[0] == name for u in uses):
+            r.fail((*path, "name"), f": {name} is chosen twice")
+        params = {}
+        for key, value in table.items():
+            if key == "name":
+                continue
+            if key not in check.params:
+                r.fail((*path, key), f" is not a threshold of {name}; its thresholds are "
+                                     f"{', '.join(check.params) or 'none'}")
+            p = check.params[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not p.lo <= value <= p.hi:
+                r.fail((*path, key), f" must be a number from {p.lo:g} to {p.hi:g} ({p.means}), not {value!r}")
+            params[key] = float(value)
+        uses.append((name, tuple(params.items())))
+    return tuple(uses)
+
+
+def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None, lesson_id: str | None = None) -> Lesson:
+    """A lesson from its TOML text. `folder`: where a CSV it names lives (None: an uploaded lesson,
+    which may only use built-in data or gallery entries). InputError naming the line and field."""
+    import tomllib  # Python 3.11+
+
+    try:
+        doc = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(_syntax(name, source, str(e))) from None
+    r = _Reader(name, source)
+    r.table(doc, (), TOP)
+    for key in ("title", "text"):
+        if key not in doc:
+            raise InputError(f"{name}: the lesson needs a {key} (such as {key} = \"...\")")
+    title, text = r.str(doc, ("title",)), r.str(doc, ("text",))
+    kind, data, series = _data(r, doc, folder)
+    changes, config = _settings(r, doc, kind, data, series)
+    kind, opened, focus = _view(r, doc, kind, config)
+    uses = _checks(r, doc, kind, data)
+    names = tuple(dict.fromkeys((*BASE_VALUES[kind], *(v for u in uses for v in CHECKS[u[0]].values))))
+    printed = _check_text(r, source, text, names)
+    signature = r.str(doc, ("signature",)) or "; ".join(CHECKS[u[0]].about for u in uses)
+    controls = doc.get("controls", [c for c in DEFAULT_CONTROLS if c in CONTROLS[kind]])
+    if not isinstance(controls, list) or any(c not in CONTROLS[kind] for c in controls):
+        r.fail(("controls",), f" must be a list of these controls: {', '.join(CONTROLS[kind])}")
+    lesson_id = lesson_id or _slug(Path(name).stem)
+    task = {"task": data["task"], **changes} if kind == "task" else {}
+    return Lesson(lesson_id, title, kind, text, signature, opened, preset=data.get("series", ""),
+                  changes=changes if kind != "task" else {}, task=task, controls=tuple(controls), checks=uses,
+                  focus=focus, data=data, series=series, source=name, printed=printed,
+                  lines={k: n for k, n in r.where.keys.items() if k[:1] == ("settings",)})
+
+
+def _syntax(name: str, source: str, message: str) -> str:
+    """tomllib's message ("Invalid value (at line 3, column 8)") as this module's: file, line, field."""
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if not m:
+        return f"{name}: {message}"
+    n, col = int(m.group(1)), int(m.group(2))
+    lines = source.splitlines()
+    key = re.match(r"^\s*([\w.-]+)\s*=", lines[n - 1]) if n <= len(lines) else None
+    what = message[:m.start()] + message[m.end():]
+    return (f"{name}, line {n}: {key.group(1) + ': ' if key else ''}{what[:1].lower() + what[1:]} at column {col} "
+            "(is a quote, bracket or comma missing?)")
+
+
+def load_file(path: Path | str, uploaded: bool = False) -> Lesson:
+    """A lesson from a file; its CSV, if any, must be beside it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+    return load_bytes(raw, path.name, None if uploaded else path.parent)
+
+
+def load_bytes(raw: bytes, name: str, folder: Path | None = None) -> Lesson:
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"{name}: {len(raw):,} bytes is too large for a lesson (at most {MAX_BYTES:,})")
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise InputError(f"{name}, line {line}: not UTF-8 text; save the lesson as UTF-8") from None
+    return load_text(source, name, folder)
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "_", stem.lower()).strip("_")[:40]
+    return slug or "lesson"
