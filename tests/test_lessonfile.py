@@ -67,10 +67,12 @@ def test_a_good_file_gives_its_data_settings_view_checks_and_text():
     (('title = "6 · Mine"', 'title = "6 · Mine'), 1, "title: illegal character"),
     (('open = "gates"', "open = gates"), 14, "open: invalid value at column 8"),
     (('title = "6 · Mine"', 'titel = "6"'), 1, "titel is not a lesson field"),
-    (("[view]", "[veiw]"), 13, "veiw is not a lesson field"),
+    (("[view]", "[veiw]"), 13, "veiw is not a lesson field; did you mean view?"),
+    (("[view]", "[look]"), 13, "look is not a lesson field; the fields here are title, text, signature, controls"),
+    (("hidden_size = 16", "size = 16"), 10, "[settings] size is not a setting; the settings are batch_size, cell"),
     (('series = "airline"', 'series = "airlines"'), 7, "[data] series must be one of airline, sine"),
     (('series = "airline"', 'series = "airline"\ntask = "anbn"'), 8, "[data] task must name one of series, task"),
-    (("hidden_size = 16", "hiden_size = 16"), 10, "[settings] hiden_size is not a setting; the settings are"),
+    (("hidden_size = 16", "hiden_size = 16"), 10, "[settings] hiden_size is not a setting; did you mean hidden_size?"),
     (("hidden_size = 16", "hidden_size = 0"), 10, "[settings] hidden_size: hidden size must be 1 to 1,024, not 0"),
     (("hidden_size = 16", 'hidden_size = "big"'), 10, "[settings] hidden_size: hidden_size must be a whole number"),
     (("epochs = 100", "epochs = 100\nwindow = 500"), 9, "[settings]: 144 values are too few for window 500"),
@@ -78,9 +80,10 @@ def test_a_good_file_gives_its_data_settings_view_checks_and_text():
     (("unit = 3", "unit = 30"), 15, "[view] unit must be below the hidden size, 16, not 30"),
     (("unit = 3", "example = 3"), 15, "[view] example is a task's sequence"),
     (('name = "beats_baselines"', 'name = "counts"'), 19, "[[checks]] 1 name: counts runs on a task lesson"),
-    (('name = "beats_baselines"', 'name = "beats"'), 19, "[[checks]] 1 name must be one of beats_baselines"),
+    (('name = "beats_baselines"', 'name = "beats_baseline"'), 19,
+     "[[checks]] 1 name is not a check ('beats_baseline'); did you mean beats_baselines?"),
     (('name = "beats_baselines"', 'name = "periodic_gates"\nthreshhold = 0.9'), 20,
-     "[[checks]] 1 threshhold is not a threshold of periodic_gates; its thresholds are threshold, swing"),
+     "[[checks]] 1 threshhold is not a threshold of periodic_gates; did you mean threshold?"),
     (('name = "beats_baselines"', 'name = "periodic_gates"\nthreshold = 2'), 20,
      "[[checks]] 1 threshold must be a number from 0 to 1"),
     (("{rmse:.1f}", "{nope}"), 4, "text: {nope} is not a value this lesson measures; it can print {rmse}, {mae}"),
@@ -210,7 +213,7 @@ def test_the_readme_example_loads_and_its_table_lists_every_check():
     assert les.printed == ("unit", "mean_forget_after", "rmse")
     message = _error(example.replace("hidden_size", "hiden_size"), "sine_small.toml")
     assert message.startswith("sine_small.toml, line 13: [settings] hiden_size is not a setting")
-    assert message.split(";")[0] in section  # the error the README quotes is the one the loader gives
+    assert f"`{message}`" in section  # the error the README quotes is the one the loader gives
     for name, check in lessons.CHECKS.items():
         row = next(ln for ln in section.splitlines() if ln.startswith(f"| `{name}`"))
         assert all(f"{p} ({v.default:g})" in row for p, v in check.params.items()), row
@@ -250,3 +253,31 @@ def test_uploading_a_lesson_in_the_sidebar_opens_it_and_a_broken_one_says_why():
     assert claim and claim.group(1) == rmse.group(1)
     assert at.session_state["airline:hidden"] == 4 and at.session_state["view"] == "Gate dynamics"
     assert "lesson" not in at.query_params  # an uploaded file cannot travel in a link
+
+
+def test_a_link_opens_a_lesson_from_the_teachers_folder_with_the_csv_beside_it(tmp_path, monkeypatch):
+    values = np.round(np.sin(np.arange(96) * 2 * np.pi / 12) * 10 + 50 + np.arange(96) * 0.2, 3)
+    (tmp_path / "wave.csv").write_text("value\n" + "\n".join(map(str, values)) + "\n")
+    lesson = GOOD.replace('series = "airline"', 'csv = "wave.csv"').replace("epochs = 100", "epochs = 10") \
+        .replace("hidden_size = 16", "hidden_size = 4").replace('open = "gates"', 'open = "forecast"')
+    (tmp_path / "wave.toml").write_text(lesson)
+    monkeypatch.setenv(lessons.ENV, str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lesson"] = "wave"
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert at.session_state["lesson"] == "wave" and at.radio(key="source").value == "The lesson's CSV"
+    card = " ".join(m.value for m in at.markdown)
+    assert "**Lesson 6 · Mine**" in card and re.search(r"RMSE \d+\.\d, best baseline", card), card
+    assert at.query_params["lesson"] in ("wave", ["wave"]) and at.query_params["src"] in ("lesson", ["lesson"])
+    assert at.session_state["lesson:wave:hidden"] == 4
+
+
+def test_an_old_link_with_a_runs_settings_keeps_them_and_names_its_lesson():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in {"explore": "forecast", "src": "builtin", "series": "airline", "epochs": "20", "lesson": "airline"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and at.session_state["lesson"] == "airline"
+    assert at.session_state["airline:epochs"] == 20  # the link's, not the lesson's (nothing trains until Train)
+    assert not any(m.value.startswith("- ") for m in at.markdown)  # no claims: nothing trained

@@ -10,6 +10,7 @@ names the file, the line and the field:
 """
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from pathlib import Path, PurePosixPath
@@ -81,7 +82,7 @@ class _Reader:
             self.fail(path, " must be a table")
         for key in doc:
             if key not in allowed:
-                self.fail((*path, key), f" is not a lesson field; the fields here are {', '.join(allowed)}")
+                self.fail((*path, key), f" is not a lesson field; {_instead(key, allowed, 'the fields here are')}")
         return doc
 
     def str(self, doc: dict, path: tuple) -> str | None:
@@ -99,6 +100,12 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < lo:
             self.fail(path, f" must be a whole number, at least {lo}, not {value!r}")
         return value
+
+
+def _instead(value, options, what: str) -> str:
+    """"did you mean X?" for a typo; else every option, so the fix is on the same line."""
+    near = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.75)
+    return f"did you mean {near[0]}?" if near else f"{what} {', '.join(map(str, options)) or 'none'}"
 
 
 def _field(path: tuple) -> str:
@@ -240,7 +247,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
         try:
             cls.owner(key)
         except InputError:
-            r.fail(path, f" is not a setting; the settings are {', '.join(n for n in names if n != 'task')}")
+            r.fail(path, f" is not a setting; {_instead(key, [n for n in names if n != 'task'], 'the settings are')}")
         try:
             changes[key] = cls._coerce(key, value)
             problems = base.replace(**{key: changes[key]}).problems()
@@ -299,7 +306,7 @@ def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
             r.fail(path, " must be a table")
         name = table.get("name")
         if name not in CHECKS:
-            r.fail((*path, "name"), f" must be one of {', '.join(CHECKS)}, not {name!r}")
+            r.fail((*path, "name"), f" is not a check ({name!r}); {_instead(name, CHECKS, 'the checks are')}")
         check = CHECKS[name]
         if kind not in check.kinds and kind != "gallery":
             r.fail((*path, "name"), f": {name} runs on a {' or '.join(check.kinds)} lesson, and this is a {kind} "
@@ -313,8 +320,8 @@ def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
             if key == "name":
                 continue
             if key not in check.params:
-                r.fail((*path, key), f" is not a threshold of {name}; its thresholds are "
-                                     f"{', '.join(check.params) or 'none'}")
+                r.fail((*path, key), f" is not a threshold of {name}; "
+                                     f"{_instead(key, check.params, 'its thresholds are')}")
             p = check.params[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not p.lo <= value <= p.hi:
                 r.fail((*path, key), f" must be a number from {p.lo:g} to {p.hi:g} ({p.means}), not {value!r}")
