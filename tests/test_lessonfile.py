@@ -122,7 +122,7 @@ def test_code_like_placeholders_are_refused(code):
 def test_placeholders_are_plain_names_with_format_specs():
     assert placeholders("a {x} b {y:.2f} {{not}} {z:>8}") == [("x", ""), ("y", ".2f"), ("z", ">8")]
     sine = GOOD.replace('"airline"', '"sine"').replace("beats_baselines", "periodic_gates")
-    sine = re.sub(r"RMSE \{.*\}\.", "forget {mean_forget_after:.2f} at unit {unit}, {rmse:>8.3f}.", sine)
+    sine = re.sub(r"RMSE \{.*\}\.", "forget {mean_forget_after:.2f} at unit {unit:d}, {rmse:>8.3f}.", sine)
     les = lessons.load_text(sine, "s.toml")
     assert les.printed == ("mean_forget_after", "unit", "rmse")
     assert les.card_text({"mean_forget_after": 0.567, "unit": 2, "rmse": 0.01}).endswith(

@@ -159,12 +159,18 @@ def _check_text(r: _Reader, source: str, text: str, names: tuple[str, ...]) -> t
         if name not in names:
             fail(token, f"{{{name}}} is not a value this lesson measures; it can print "
                         f"{', '.join('{' + n + '}' for n in names) or 'none'}")
-        try:
-            format(0.5, spec)
-        except ValueError:
+        if not any(_formats(x, spec) for x in (0.5, 1, "word")):  # a value is a float, an int (unit) or a word
             fail(token, f"{{{name}:{spec}}} has a format Python cannot use: try {{{name}:.2f}}")
         used.append(name)
     return tuple(dict.fromkeys(used))
+
+
+def _formats(x, spec: str) -> bool:
+    try:
+        format(x, spec)
+    except ValueError:
+        return False
+    return True
 
 
 def _refused(line: str) -> bool:
