@@ -79,6 +79,8 @@ def test_a_good_file_gives_its_data_settings_view_checks_and_text():
     (('open = "gates"', 'open = "finder"'), 14, "[view] open must be one of forecast, gates, compare"),
     (("unit = 3", "unit = 30"), 15, "[view] unit must be below the hidden size, 16, not 30"),
     (("unit = 3", "example = 3"), 15, "[view] example is a task's sequence"),
+    (("unit = 3", "window = 140"), 15, "[view] window (the window's first step) must be at most 132: the series"),
+    (("timestep = 5", "timestep = 144"), 16, "[view] timestep must be below the series' length, 144"),
     (('name = "beats_baselines"', 'name = "counts"'), 19, "[[checks]] 1 name: counts runs on a task lesson"),
     (('name = "beats_baselines"', 'name = "beats_baseline"'), 19,
      "[[checks]] 1 name is not a check ('beats_baseline'); did you mean beats_baselines?"),
@@ -94,6 +96,14 @@ def test_each_mistake_is_one_line_naming_the_line_and_the_field(change, line, wo
     message = _error(GOOD.replace(*change))
     assert message.startswith(f"mine.toml, line {line}: "), message
     assert words in message, message
+
+
+def test_a_line_of_text_that_looks_like_toml_does_not_move_the_line_numbers():
+    text = GOOD.replace("Look at the forecast. \\", "Look at the forecast. \\\n[settings] \\\nhidden_size = 0 \\")
+    les = lessons.load_text(text, "mine.toml")
+    assert "[settings] hidden_size = 0 RMSE" in les.text and les.changes["hidden_size"] == 16
+    message = _error(text.replace("hidden_size = 16", "hidden_size = 0"))
+    assert message.startswith("mine.toml, line 12: [settings] hidden_size: hidden size must be 1 to 1,024"), message
 
 
 def test_a_lesson_needs_title_text_one_data_source_and_a_check():

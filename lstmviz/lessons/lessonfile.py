@@ -46,8 +46,12 @@ class _Where:
         self.keys: dict[tuple, int] = {}
         table: tuple = ()
         count: dict[str, int] = {}
+        quoted = False  # inside a multi-line string: a line of text is never a key or a table
         for n, line in enumerate(self.lines, 1):
             s = line.strip()
+            was, quoted = quoted, quoted ^ (line.count('"""') % 2 == 1) ^ (line.count("'''") % 2 == 1)
+            if was:
+                continue
             if m := re.match(r"^\[\[\s*([\w.-]+)\s*\]\]", s):
                 name = m.group(1)
                 count[name] = count.get(name, -1) + 1
@@ -270,7 +274,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
     return changes, config
 
 
-def _view(r: _Reader, doc: dict, kind: str, config) -> tuple[str, str, dict]:
+def _view(r: _Reader, doc: dict, kind: str, config, n: int | None) -> tuple[str, str, dict]:
     """(kind, the view to open, where it opens): opening "compare" on a series makes a two-cell lesson."""
     v = r.table(doc.get("view", {}), ("view",), VIEW)
     opened = r.str(v, ("view", "open")) or ("results" if kind == "task" else "forecast")
@@ -292,6 +296,11 @@ def _view(r: _Reader, doc: dict, kind: str, config) -> tuple[str, str, dict]:
             r.fail(("view", key), " is a task's sequence; a forecasting lesson opens a window start (window)")
         if key == "timestep" and kind == "task" and value >= config.length:
             r.fail(("view", key), f" must be below the sequence length, {config.length}, not {value}")
+        if key == "window" and n is not None and value > n - config.window:
+            r.fail(("view", key), f" (the window's first step) must be at most {n - config.window}: the series has "
+                                  f"{n} values and the window is {config.window}, not {value}")
+        if key == "timestep" and kind != "task" and n is not None and value >= n:
+            r.fail(("view", key), f" must be below the series' length, {n}, not {value}")
         if key == "example" and value >= config.n_test:
             r.fail(("view", key), f" must be below the held-out sequences, {config.n_test}, not {value}")
         focus[name] = value
@@ -353,7 +362,8 @@ def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None
     title, text = r.str(doc, ("title",)), r.str(doc, ("text",))
     kind, data, series = _data(r, doc, folder)
     changes, config = _settings(r, doc, kind, data, series)
-    kind, opened, focus = _view(r, doc, kind, config)
+    n = len(series) if series is not None else len(preset(data["series"])[0]) if "series" in data else None
+    kind, opened, focus = _view(r, doc, kind, config, n)
     uses = _checks(r, doc, kind, data)
     names = tuple(dict.fromkeys((*BASE_VALUES[kind], *(v for u in uses for v in CHECKS[u[0]].values))))
     printed = _check_text(r, source, text, names)
