@@ -62,7 +62,7 @@ def current():
 def picker(pages: dict, main: bool = False) -> None:
     """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button.
     `pages` maps a page's name to its module, whose apply_lesson(lesson) sets it up."""
-    current = st.session_state.get("lesson")
+    on = st.session_state.get("lesson")
     prefix = "lesson_main_" if main else "lesson_"  # two sets of the same buttons need their own keys
     # a stateful popover (key, on_change): start() closes it, so the card it covered shows at once
     box = (st.popover("Guided lessons", icon=":material/school:", key=MENU, on_change="rerun") if main else
@@ -72,8 +72,8 @@ def picker(pages: dict, main: bool = False) -> None:
     with box:
         for les in available().values():
             st.button(les.title, key=f"{prefix}{les.id}", on_click=start, args=(les.id, pages), use_container_width=True,
-                      type="primary" if les.id == current else "secondary")
-        if current:
+                      type="primary" if les.id == on else "secondary")
+        if on:
             st.button("Leave the lesson", key=f"{prefix}leave", on_click=leave, use_container_width=True)
         if not main:
             _upload(pages)

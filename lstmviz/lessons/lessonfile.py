@@ -11,6 +11,7 @@ names the file, the line and the field:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import string
 from pathlib import Path, PurePosixPath
@@ -247,7 +248,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
     if kind == "task":
         base = DEFAULTS[data["task"]]
     else:
-        base = preset(data["series"])[1] if "series" in data else default_config(series)
+        base = PRESETS[data["series"]][1] if "series" in data else default_config(series)
     cls, names = type(base), sorted(base.flat())
     changes = {}
     for key, value in s.items():
@@ -268,7 +269,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
     try:
         config = base.replace(**changes).check() if kind == "task" else base.replace(**changes)
         if kind != "task":
-            config.check(len(series if series is not None else preset(data["series"])[0]))
+            config.check(len(series) if series is not None else _length(data["series"]))
     except InputError as e:
         r.fail(("settings",), f": {e}")
     return changes, config
@@ -362,7 +363,7 @@ def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None
     title, text = r.str(doc, ("title",)), r.str(doc, ("text",))
     kind, data, series = _data(r, doc, folder)
     changes, config = _settings(r, doc, kind, data, series)
-    n = len(series) if series is not None else len(preset(data["series"])[0]) if "series" in data else None
+    n = len(series) if series is not None else _length(data["series"]) if "series" in data else None
     kind, opened, focus = _view(r, doc, kind, config, n)
     uses = _checks(r, doc, kind, data)
     names = tuple(dict.fromkeys((*BASE_VALUES[kind], *(v for u in uses for v in CHECKS[u[0]].values))))
@@ -411,6 +412,12 @@ def load_bytes(raw: bytes, name: str, folder: Path | None = None) -> Lesson:
         line = raw[:e.start].count(b"\n") + 1
         raise InputError(f"{name}, line {line}: not UTF-8 text; save the lesson as UTF-8") from None
     return load_text(source, name, folder)
+
+
+@functools.cache
+def _length(name: str) -> int:
+    """A built-in series' length (reading the airline CSV takes a while; it never changes)."""
+    return len(preset(name)[0])
 
 
 def _slug(stem: str) -> str:
