@@ -10,10 +10,8 @@ names the file, the line and the field:
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-import string
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
@@ -21,6 +19,7 @@ from ..forecast import PRESETS, default_config, preset
 from ..tasks import DEFAULTS, TASKS
 from .catalog import Lesson
 from .checks import BASE_VALUES, CHECKS
+from .where import Reader, check_text, instead, placeholders, syntax
 
 __all__ = ["load_file", "load_text", "placeholders", "CONTROLS", "VIEWS", "MAX_BYTES"]
 
@@ -39,154 +38,7 @@ CONTROLS = {"forecast": FORECAST_CONTROLS, "compare": FORECAST_CONTROLS, "galler
 DEFAULT_CONTROLS = ("cell", "hidden", "epochs", "seed")
 
 
-class _Where:
-    """The line of each key in the source: tomllib reports lines only for syntax errors."""
-
-    def __init__(self, source: str):
-        self.lines = source.splitlines()
-        self.keys: dict[tuple, int] = {}
-        table: tuple = ()
-        count: dict[str, int] = {}
-        quoted = False  # inside a multi-line string: a line of text is never a key or a table
-        for n, line in enumerate(self.lines, 1):
-            s = line.strip()
-            was, quoted = quoted, quoted ^ (line.count('"""') % 2 == 1) ^ (line.count("'''") % 2 == 1)
-            if was:
-                continue
-            if m := re.match(r"^\[\[\s*([\w.-]+)\s*\]\]", s):
-                name = m.group(1)
-                count[name] = count.get(name, -1) + 1
-                table = (name, count[name])
-                self.keys.setdefault(table, n)
-            elif m := re.match(r"^\[\s*([\w.-]+)\s*\]", s):
-                table = tuple(m.group(1).split("."))
-                self.keys.setdefault(table, n)
-            elif m := re.match(r"^([\w.-]+|\"[^\"]*\")\s*=", s):
-                key = tuple(k.strip('"') for k in m.group(1).split("."))
-                self.keys.setdefault(table + key, n)
-
-    def line(self, *path) -> int | None:
-        while path:
-            if path in self.keys:
-                return self.keys[path]
-            path = path[:-1]
-        return None
-
-
-class _Reader:
-    def __init__(self, name: str, source: str):
-        self.name, self.where = name, _Where(source)
-
-    def fail(self, path: tuple, what: str):
-        n = self.where.line(*path)
-        at = f", line {n}" if n else ""
-        raise InputError(f"{self.name}{at}: {_field(path)}{what}")
-
-    def table(self, doc: dict, path: tuple, allowed: tuple[str, ...]) -> dict:
-        if not isinstance(doc, dict):
-            self.fail(path, " must be a table")
-        for key in doc:
-            if key not in allowed:
-                self.fail((*path, key), f" is not a lesson field; {_instead(key, allowed, 'the fields here are')}")
-        return doc
-
-    def str(self, doc: dict, path: tuple) -> str | None:
-        value = doc.get(path[-1])
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(path, " must be text in quotes")
-        return value.strip()
-
-    def int(self, doc: dict, path: tuple, lo: int = 0) -> int | None:
-        value = doc.get(path[-1])
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-            self.fail(path, f" must be a whole number, at least {lo}, not {value!r}")
-        return value
-
-
-def _instead(value, options, what: str) -> str:
-    """"did you mean X?" for a typo; else every option, so the fix is on the same line."""
-    near = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.75)
-    return f"did you mean {near[0]}?" if near else f"{what} {', '.join(map(str, options)) or 'none'}"
-
-
-def _field(path: tuple) -> str:
-    """How an error names a field: title, [data] series, [[checks]] 2 threshold."""
-    if not path:
-        return ""
-    if path[0] == "checks" and len(path) > 1:
-        rest = " ".join(map(str, path[2:]))
-        return f"[[checks]] {path[1] + 1}" + (f" {rest}" if rest else "")
-    if len(path) == 1:
-        return path[0] if path[0] not in ("data", "settings", "view") else f"[{path[0]}]"
-    return f"[{path[0]}] {' '.join(map(str, path[1:]))}"
-
-
-def placeholders(text: str) -> list[tuple[str, str]]:
-    """The (name, format spec) of each placeholder in `text`; InputError for anything but a plain name
-    with a format spec: attributes, indexing and conversions could reach into Python objects."""
-    out = []
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as e:
-        raise InputError(f"{e} (write {{{{ and }}}} for a literal brace)") from None
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if not name.isidentifier() or conversion is not None or "{" in (spec or ""):
-            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            raise InputError(f"{shown} is not allowed: a placeholder is a plain name with an optional format, "
-                             "such as {rmse} or {rmse:.1f}")
-        out.append((name, spec or ""))
-    return out
-
-
-def _check_text(r: _Reader, source: str, text: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    """The names `text` prints, each known and its format valid; else an error on the line it is on."""
-    start = r.where.line("text") or 1
-    used = []
-
-    def fail(token: str, what: str):
-        n = next((start + k for k, line in enumerate(r.where.lines[start - 1:]) if token in line), None)
-        raise InputError(f"{r.name}{f', line {n}' if n else ''}: text: {what}")
-
-    try:
-        found = placeholders(text)
-    except InputError as e:
-        lines = r.where.lines[start - 1:]
-        k = next((k for k, line in enumerate(lines) if _refused(line.replace('"""', ""))), None)
-        raise InputError(f"{r.name}{f', line {start + k}' if k is not None else ''}: text: {e}") from None
-    for name, spec in found:
-        token = "{" + name
-        if name not in names:
-            fail(token, f"{{{name}}} is not a value this lesson measures; it can print "
-                        f"{', '.join('{' + n + '}' for n in names) or 'none'}")
-        if not any(_formats(x, spec) for x in (0.5, 1, "word")):  # a value is a float, an int (unit) or a word
-            fail(token, f"{{{name}:{spec}}} has a format Python cannot use: try {{{name}:.2f}}")
-        used.append(name)
-    return tuple(dict.fromkeys(used))
-
-
-def _formats(x, spec: str) -> bool:
-    try:
-        format(x, spec)
-    except ValueError:
-        return False
-    return True
-
-
-def _refused(line: str) -> bool:
-    try:
-        placeholders(line)
-    except InputError:
-        return True
-    return False
-
-
-def _gallery_names(r: _Reader) -> tuple[str, ...]:
+def _gallery_names(r: Reader) -> tuple[str, ...]:
     try:
         from .. import gallery  # built beside this module; a lesson may name its entries
     except ImportError:
@@ -197,7 +49,7 @@ def _gallery_names(r: _Reader) -> tuple[str, ...]:
     return tuple(getattr(gallery, "ENTRIES", getattr(gallery, "NAMES", ())))
 
 
-def _data(r: _Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]:
+def _data(r: Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]:
     """The lesson's kind before views ("forecast", "task" or "gallery"), its data and a CSV's series."""
     d = r.table(doc.get("data", {}), ("data",), DATA)
     chosen = [k for k in ("series", "task", "gallery", "csv") if k in d]
@@ -238,7 +90,7 @@ def _data(r: _Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object
     return "forecast", {"csv": value, "column": d.get("column")}, series
 
 
-def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
+def _settings(r: Reader, doc: dict, kind: str, data: dict, series):
     """The lesson's setting changes, each checked against its config field's type and range."""
     s = r.table(doc.get("settings", {}), ("settings",), tuple(doc.get("settings", {})))
     if kind == "gallery":
@@ -258,7 +110,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
         try:
             cls.owner(key)
         except InputError:
-            r.fail(path, f" is not a setting; {_instead(key, [n for n in names if n != 'task'], 'the settings are')}")
+            r.fail(path, f" is not a setting; {instead(key, [n for n in names if n != 'task'], 'the settings are')}")
         try:
             changes[key] = cls._coerce(key, value)
             problems = base.replace(**{key: changes[key]}).problems()
@@ -275,7 +127,7 @@ def _settings(r: _Reader, doc: dict, kind: str, data: dict, series):
     return changes, config
 
 
-def _view(r: _Reader, doc: dict, kind: str, config, n: int | None) -> tuple[str, str, dict]:
+def _view(r: Reader, doc: dict, kind: str, config, n: int | None) -> tuple[str, str, dict]:
     """(kind, the view to open, where it opens): opening "compare" on a series makes a two-cell lesson."""
     v = r.table(doc.get("view", {}), ("view",), VIEW)
     opened = r.str(v, ("view", "open")) or ("results" if kind == "task" else "forecast")
@@ -308,7 +160,7 @@ def _view(r: _Reader, doc: dict, kind: str, config, n: int | None) -> tuple[str,
     return kind, opened, focus
 
 
-def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
+def _checks(r: Reader, doc: dict, kind: str, data: dict) -> tuple:
     raw = doc.get("checks")
     if not raw:
         r.fail(("checks",) if raw is not None else (), f"{'checks' if raw is not None else 'the lesson'} needs at "
@@ -322,7 +174,7 @@ def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
             r.fail(path, " must be a table")
         name = table.get("name")
         if name not in CHECKS:
-            r.fail((*path, "name"), f" is not a check ({name!r}); {_instead(name, CHECKS, 'the checks are')}")
+            r.fail((*path, "name"), f" is not a check ({name!r}); {instead(name, CHECKS, 'the checks are')}")
         check = CHECKS[name]
         if kind not in check.kinds and kind != "gallery":
             r.fail((*path, "name"), f": {name} runs on a {' or '.join(check.kinds)} lesson, and this is a {kind} "
@@ -337,7 +189,7 @@ def _checks(r: _Reader, doc: dict, kind: str, data: dict) -> tuple:
                 continue
             if key not in check.params:
                 r.fail((*path, key), f" is not a threshold of {name}; "
-                                     f"{_instead(key, check.params, 'its thresholds are')}")
+                                     f"{instead(key, check.params, 'its thresholds are')}")
             p = check.params[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not p.lo <= value <= p.hi:
                 r.fail((*path, key), f" must be a number from {p.lo:g} to {p.hi:g} ({p.means}), not {value!r}")
@@ -354,8 +206,8 @@ def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None
     try:
         doc = tomllib.loads(source)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(_syntax(name, source, str(e))) from None
-    r = _Reader(name, source)
+        raise InputError(syntax(name, source, str(e))) from None
+    r = Reader(name, source)
     r.table(doc, (), TOP)
     for key in ("title", "text"):
         if key not in doc:
@@ -367,7 +219,7 @@ def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None
     kind, opened, focus = _view(r, doc, kind, config, n)
     uses = _checks(r, doc, kind, data)
     names = tuple(dict.fromkeys((*BASE_VALUES[kind], *(v for u in uses for v in CHECKS[u[0]].values))))
-    printed = _check_text(r, source, text, names)
+    printed = check_text(r, source, text, names)
     signature = r.str(doc, ("signature",)) or "; ".join(CHECKS[u[0]].about for u in uses)
     controls = doc.get("controls", [c for c in DEFAULT_CONTROLS if c in CONTROLS[kind]])
     if not isinstance(controls, list) or any(c not in CONTROLS[kind] for c in controls):
@@ -378,19 +230,6 @@ def load_text(source: str, name: str = "lesson.toml", folder: Path | None = None
                   changes=changes if kind != "task" else {}, task=task, controls=tuple(controls), checks=uses,
                   focus=focus, data=data, series=series, source=name, printed=printed,
                   lines={k: n for k, n in r.where.keys.items() if k[:1] == ("settings",)})
-
-
-def _syntax(name: str, source: str, message: str) -> str:
-    """tomllib's message ("Invalid value (at line 3, column 8)") as this module's: file, line, field."""
-    m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
-    if not m:
-        return f"{name}: {message}"
-    n, col = int(m.group(1)), int(m.group(2))
-    lines = source.splitlines()
-    key = re.match(r"^\s*([\w.-]+)\s*=", lines[n - 1]) if n <= len(lines) else None
-    what = message[:m.start()] + message[m.end():]
-    return (f"{name}, line {n}: {key.group(1) + ': ' if key else ''}{what[:1].lower() + what[1:]} at column {col} "
-            "(is a quote, bracket or comma missing?)")
 
 
 def load_file(path: Path | str, uploaded: bool = False) -> Lesson:
