@@ -7,7 +7,8 @@ import pytest
 from lstmviz.errors import InputError
 from lstmviz.text.recipes import (code_config, code_corpus, code_files, code_units, prose_corpus, prose_units,
                                   train_code, train_prose)
-from lstmviz.text.units import CODE_FEATURES
+from lstmviz.text.model import record_text
+from lstmviz.text.units import CODE_FEATURES, code_features
 
 
 def test_code_files_keep_plain_library_source_and_skip_tests(tmp_path):
@@ -48,6 +49,15 @@ def test_the_code_recipe_scaled_down_trains_and_names_its_best_units():
     H = run.fit.config.model.hidden_size
     for u in units:
         assert u["quantity"] in ("h", "c") and 0 <= u["unit"] < H and u["layer"] == 0 and 0 < abs(u["correlation"]) <= 1
+    # on a given text, each is the unit of h or c with the largest |r|, as numpy's corrcoef finds it
+    text = run.fit.train_text[:600]
+    trace = record_text(run.fit, text)
+    feats = code_features(text)
+    for u in code_units(run.fit, text=text):
+        r = {(q, j): np.corrcoef(feats[u["feature"]], trace.get(q)[:, j].astype(np.float64))[0, 1]
+             for q in ("h", "c") for j in range(H)}
+        best = max(r, key=lambda k: abs(np.nan_to_num(r[k])))
+        assert (u["quantity"], u["unit"]) == best and u["correlation"] == pytest.approx(r[best], abs=1e-9)
 
 
 def test_the_prose_recipe_reads_the_king_james_bible_and_trains_scaled_down():

@@ -22,7 +22,7 @@ import numpy as np
 from ..config import ModelConfig, TrainConfig
 from ..errors import InputError
 from ..train import Epoch
-from .model import TextConfig, TextRun, record_text, run_text
+from .model import TextConfig, TextFit, TextRun, record_text, run_text
 from .units import code_features, features, rank_units
 
 __all__ = ["CODE_CHARS", "PROSE_CHARS", "code_files", "code_corpus", "code_config", "train_code", "prose_corpus",
@@ -127,17 +127,17 @@ def train_prose(seed: int = 0, scale: float = 1.0, on_epoch: Callable[[Epoch], b
     return run_text(prose_corpus(max(4 * config.seq_len, round(PROSE_CHARS * scale))), config, on_epoch=on_epoch)
 
 
-def best_units(run: TextRun, feats: Callable[[str], dict[str, np.ndarray]], steps: int = 20_000) -> list[dict]:
+def best_units(fit: TextFit, feats: Callable[[str], dict[str, np.ndarray]], text: str | None = None,
+               steps: int = 20_000) -> list[dict]:
     """For each feature the single unit, over every layer and both h and c, most correlated with it on the
-    first `steps` held-out characters (read as one sequence from a zero state).
+    first `steps` characters of `text` (default: the held-out text), read as one sequence from a zero state.
 
     Returns [{feature, layer, quantity ("h" or "c"), unit, correlation}] in the order `feats` gives them;
     a feature that is constant on that text is left out.
     """
-    fit = run.fit
-    text = fit.val_text[:steps] or fit.train_text[-steps:]
+    text = (fit.val_text or fit.train_text[-steps:]) if text is None else text
     trace = record_text(fit, text, max_steps=steps)
-    values = feats(text)
+    values = feats(text[:steps])
     quantities = [q for q in ("h", "c") if q in trace.quantities()]
     ranked = [d for q in quantities for d in rank_units(trace, values, quantity=q, top=1)]
     out = []
@@ -148,11 +148,11 @@ def best_units(run: TextRun, feats: Callable[[str], dict[str, np.ndarray]], step
     return out
 
 
-def code_units(run: TextRun, steps: int = 20_000) -> list[dict]:
-    """`best_units` for the Python features (CODE_FEATURES)."""
-    return best_units(run, code_features, steps)
+def code_units(run: TextRun | TextFit, text: str | None = None, steps: int = 20_000) -> list[dict]:
+    """`best_units` for the Python features (CODE_FEATURES), on the held-out text unless `text` is given."""
+    return best_units(run.fit if isinstance(run, TextRun) else run, code_features, text, steps)
 
 
-def prose_units(run: TextRun, steps: int = 20_000) -> list[dict]:
-    """`best_units` for the prose features (FEATURES)."""
-    return best_units(run, features, steps)
+def prose_units(run: TextRun | TextFit, text: str | None = None, steps: int = 20_000) -> list[dict]:
+    """`best_units` for the prose features (FEATURES), on the held-out text unless `text` is given."""
+    return best_units(run.fit if isinstance(run, TextRun) else run, features, text, steps)
