@@ -23,11 +23,16 @@ def test_code_files_keep_plain_library_source_and_skip_tests(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "d.py").write_text("z = 3")
     assert [p.relative_to(tmp_path).as_posix() for p in code_files(tmp_path)] == ["a.py", "b.py", "pkg/d.py"]
-    text = code_corpus(10_000, seed=0, root=tmp_path)
+    text = code_corpus(36, seed=0, root=tmp_path)  # all of it
     # whole files, each ending in a newline, in a seeded order
     assert sorted(text.splitlines(keepends=True)) == sorted(["def f():\n", "    return 'a'\n", "x = 1\n", "z = 3\n"])
-    assert code_corpus(10_000, seed=0, root=tmp_path) == text
+    assert code_corpus(36, seed=0, root=tmp_path) == text
     assert code_corpus(12, seed=0, root=tmp_path) == text[:12]
+    with pytest.raises(InputError, match="fewer than 37 characters"):
+        code_corpus(37, seed=0, root=tmp_path)
+    # skip starts at the first whole file after the skipped characters
+    first = text.index("\n", 0) + 1 if text.startswith("x") or text.startswith("z") else len("def f():\n    return 'a'\n")
+    assert code_corpus(36 - first, seed=0, root=tmp_path, skip=1) == text[first:]
     with pytest.raises(InputError, match="no Python source"):
         code_corpus(100, root=tmp_path / "pkg" / "nothing")
 
@@ -44,7 +49,7 @@ def test_the_code_recipe_scaled_down_trains_and_names_its_best_units():
     run = train_code(seed=0, scale=0.01)
     assert run.fit.config == code_config(0, 0.01) and run.fit.config.train.epochs >= 1
     assert math.isfinite(run.bpc) and 0 < run.bpc < 8 and math.isfinite(run.unigram_bpc)
-    units = code_units(run)
+    units = code_units(run, steps=3_000)  # unseen source, from the first line of a file
     assert {u["feature"] for u in units} <= set(CODE_FEATURES) and {"indent", "line_position"} <= {u["feature"] for u in units}
     H = run.fit.config.model.hidden_size
     for u in units:
@@ -66,7 +71,7 @@ def test_the_prose_recipe_reads_the_king_james_bible_and_trains_scaled_down():
     assert len(text) == 2_000
     run = train_prose(seed=0, scale=0.01)
     assert math.isfinite(run.bpc) and math.isfinite(run.unigram_bpc)
-    assert "line_position" in {u["feature"] for u in prose_units(run)}
+    assert "line_position" in {u["feature"] for u in prose_units(run, steps=3_000)}
 
 
 @pytest.mark.parametrize("scale", [0, -1, 1.5, np.nan])
