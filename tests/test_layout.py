@@ -49,7 +49,8 @@ def test_the_top_level_is_the_stated_one():
                    "README.md", "pyproject.toml"}, top
 
 
-def test_the_airline_data_is_a_copy_in_assets_and_in_the_package():
+def test_assets_hold_the_files_and_the_package_reaches_them_through_one_link():
     top, packaged = ROOT / "assets" / "airline_passengers.csv", ROOT / "lstmviz" / "assets" / "airline_passengers.csv"
-    assert not top.is_symlink()  # the brief: copy the shared data, do not link to it
+    assert not top.is_symlink()  # the brief: copy the shared data into assets/, do not link to it
+    assert (ROOT / "lstmviz" / "assets").resolve() == (ROOT / "assets").resolve()  # one copy, not two to keep equal
     assert top.read_bytes() == packaged.read_bytes()

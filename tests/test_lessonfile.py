@@ -172,7 +172,7 @@ def test_the_five_files_are_the_lessons_as_they_were():
         now = {f: (list(v) if isinstance(v, tuple) else v) for f, v in dataclasses.asdict(les).items() if f in before[lid]}
         assert now == before[lid], lid
         assert les.source == f"{lid}.toml"
-        top = ROOT / "assets" / "lessons" / f"{lid}.toml"  # a copy, as assets/airline_passengers.csv is
+        top = ROOT / "assets" / "lessons" / f"{lid}.toml"  # the file itself, where a teacher looks for it
         assert not top.is_symlink() and top.read_bytes() == (lessons.BUILTIN / f"{lid}.toml").read_bytes()
     # each keeps its check's thresholds as they were written in Python
     assert {lid: les.checks for lid, les in lessons.LESSONS.items()} == {

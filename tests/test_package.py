@@ -27,7 +27,7 @@ def test_dependencies_match_requirements_txt():
     lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
     assert project["dependencies"] == [ln for ln in lines if ln and not ln.startswith("#")]
     assert "torch==2.13.0" in project["dependencies"]
-    assert project["requires-python"] == ">=3.10"
+    assert project["requires-python"] == ">=3.11"  # tomllib
     assert project["scripts"] == {"lstmviz": "lstmviz.__main__:main"}
 
 

@@ -1,7 +1,7 @@
 """Guided lessons: one click sets up data and a model; the run's own numbers say what it shows.
 
-A lesson is a TOML file (lessonfile.py; the built-in five in lstmviz/assets/lessons/, with the same
-bytes in assets/lessons/; a teacher's in the folder named by LSTMVIZ_LESSONS, or uploaded): what to
+A lesson is a TOML file (lessonfile.py; the built-in five in assets/lessons/, which the package
+reaches as lstmviz/assets/lessons/; a teacher's in the folder named by LSTMVIZ_LESSONS, or uploaded): what to
 train, what to look at, and which named checks (checks.py) measure the run. `check(lesson, result)` measures a finished run of its workload and
 returns a Seen: claims, each a sentence built from the measured numbers with a verdict (seen or not,
 and what to try if not), `focus`, the unit, step and example its views open on, and `values`, what

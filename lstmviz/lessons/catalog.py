@@ -1,6 +1,6 @@
 """The guided lessons as data: what each trains and where it says to look, and the verdict types
 its checks return (a Claim per measured sentence, a Seen per run). The lessons themselves are TOML
-files (lessonfile.py reads them; the built-in ones are in lstmviz/assets/lessons/).
+files (lessonfile.py reads them; the built-in ones are in assets/lessons/).
 
 A lesson's text never states a fact about the run: the run's own numbers do, in its claims, and in
 the values its text prints ({rmse:.1f}), filled in from the run.
@@ -68,7 +68,7 @@ class Seen:
         return " ".join(f"[{'seen' if c.seen else 'NOT seen'}] {c.text}" for c in self.claims)
 
 
-LESSONS: dict[str, Lesson] = {}  # the built-in lessons, from lstmviz/assets/lessons/*.toml (filled by the package)
+LESSONS: dict[str, Lesson] = {}  # the built-in lessons, from assets/lessons/*.toml (filled by the package)
 AGAIN = "Try another seed or more epochs."
 
 
