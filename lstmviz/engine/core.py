@@ -18,12 +18,13 @@ from ..limits import Limits
 from . import _scheduler
 from .keys import run_hash
 from .run import Place, Run
-from .worker import Spec, execute, stop_name
+from .worker import Call, Spec, stop_name
 
 __all__ = ["Engine", "run_hash"]
 
 T = TypeVar("T")
-CALL_SECONDS = 10.0  # no call to the scheduler waits longer than this
+CALL_SECONDS = 30.0  # no call to the scheduler waits longer than this (a loaded 2-core machine took 17 s)
+CONNECT_SECONDS = 10.0  # a scheduler that does not answer a connection in this long is reported unreachable
 START_SECONDS = 120.0  # a cold start on a busy 2-core machine takes ~10 s; this is the give-up point
 
 
@@ -45,7 +46,7 @@ class Engine:
     processes (default LSTMVIZ_WORKERS, else one per core) starts in the background."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, limits: Limits | None = None,
-                 size: int = 96, start: bool = True, connect_seconds: float = CALL_SECONDS):
+                 size: int = 96, start: bool = True, connect_seconds: float = CONNECT_SECONDS):
         self.address = (scheduler if scheduler is not None else os.environ.get("LSTMVIZ_SCHEDULER", "")).strip() or None
         self.embedded = self.address is None
         self.n_workers = workers if workers is not None else _workers_from_env()
@@ -185,6 +186,9 @@ class Engine:
         try:
             return client.sync(coro_fn, *args, callback_timeout=timeout, **kwargs)
         except (OSError, TimeoutError) as e:
+            if isinstance(e, TimeoutError) and self.healthy:  # slow, not gone: no restart, runs go on
+                raise EngineUnavailable(f"the training engine did not answer within {timeout:.0f} s (the machine "
+                                        "is very busy); try again in a moment") from None
             self._lost(type(e).__name__)
 
     def on_scheduler(self, fn, *args):
@@ -235,7 +239,12 @@ class Engine:
                     self.limits.train_seconds if max_seconds is None else max_seconds)
         # A data producer is queued on the scheduler (not pushed to a busy worker), in priority order:
         # that is what makes "runs ahead of yours" exact. A session's second waiting run yields to others' first.
-        task = Task(dask_key, execute, spec, _data_producer=True)
+        # The task is `pickle.loads(bytes)`, the bytes a call of execute(spec): the scheduler unpickles graphs,
+        # and the spec in the graph made it import lstmviz and torch (16 s of a busy scheduler's event loop,
+        # measured) and need the project installed. As bytes, the stock scheduler only moves them.
+        import pickle
+        import cloudpickle
+        task = Task(dask_key, pickle.loads, cloudpickle.dumps(Call(spec)), _data_producer=True)
         future = client.get({dask_key: task}, dask_key, sync=False, priority=-waiting, fifo_timeout=0)
         self._until_known(dask_key)
         with self._lock:
