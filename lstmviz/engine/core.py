@@ -281,7 +281,7 @@ class Engine:
         if state not in ("queued", "no-worker"):
             return None
         threads = max(1, view["threads"])
-        mean = self.mean_seconds
+        mean = self.mean_seconds or self._projected_seconds()
         return Place(ahead, view["threads"], None if mean is None else mean * (ahead // threads + 1))
 
     @property
@@ -289,6 +289,16 @@ class Engine:
         """Mean wall time of the last runs this process saw end (the queue estimate's unit)."""
         with self._lock:
             return sum(self._durations) / len(self._durations) if self._durations else None
+
+    def _projected_seconds(self) -> float | None:
+        """Before any run has ended here: the mean full length of the runs training now, from their pace
+        (capped by the time limit), so the first students in a queue get an estimate too."""
+        with self._lock:
+            live = [r._progress for r in self._runs.values() if r.outcome is None and r._progress.epoch]
+        if not live:
+            return None
+        full = [min(p.elapsed / p.epoch * p.epochs, self.limits.train_seconds) for p in live]
+        return sum(full) / len(full)
 
     def stop(self, run: Run) -> None:
         """Set the run's stop Event (the worker sees it before its next epoch) and retire its key."""
