@@ -9,6 +9,7 @@ import torch
 
 from lstmviz import forecast
 from lstmviz.app import state
+from lstmviz.app.progress import redraw_seconds
 from lstmviz.engine import Engine
 from lstmviz.engine.job import EngineJob
 from tests.test_app import _metrics, _new, _set_quick, _train
@@ -60,3 +61,8 @@ def test_an_unreachable_scheduler_is_one_line_on_the_page(monkeypatch):
     finally:
         state.registry().engine.close()
         state.registry.clear()
+
+
+def test_the_live_curve_redraws_less_often_as_more_sessions_watch():
+    rates = [redraw_seconds(n) for n in (1, 4, 8, 20, 200)]
+    assert rates == [0.4, 0.4, 0.8, 2.0, 2.0]
