@@ -42,7 +42,8 @@ def wait_all(jobs: dict) -> None:
 
 
 def watch(job, loss_title: str | None = None, scale: float = 1.0, state_key: str = "job_key") -> None:
-    """Live loss curve, progress and a Stop button while the job runs; reruns the page when done.
+    """Live loss curve, progress (its place in the queue while it waits) and a Stop button while the job runs;
+    reruns the page when done.
 
     The bar and the chart are drawn at once, empty, so the layout does not jump as training runs.
     Jobs are shared: only the session that started one can stop it; the others can stop watching
