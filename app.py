@@ -79,4 +79,5 @@ def main() -> None:
         links.show_notices()
 
 
-main()
+if __name__ == "__main__":  # the engine's worker processes import this file as __mp_main__: they must not draw
+    main()

@@ -1,5 +1,7 @@
-"""Runs in background threads, shared by key: a Job[T] gives back its workload's typed result (a
-ForecastRun, a TaskRun, a text run), so a page rerun never kills or repeats a run.
+"""Runs shared by key: a Job[T] gives back its workload's typed result (a ForecastRun, a TaskRun, a
+text run), so a page rerun never kills or repeats a run. Where they train is the Registry's backend:
+the Dask engine (lstmviz/engine, the default: worker processes, queued, shared across app servers) or
+threads in this process (LSTMVIZ_BACKEND=threads). The pages see one interface either way.
 
 A Registry maps (data hash, config) to a Job. A page (any session) that asks for the same key gets
 the same job: still running, it can watch the live curve; finished, it gets the result at once. Only
@@ -22,7 +24,7 @@ import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay
 from .errors import LstmVizError
 from .train import Epoch
 
-__all__ = ["Job", "Memo", "Registry", "Progress"]
+__all__ = ["Job", "Memo", "Registry", "Progress", "backend_from_env"]
 
 T = TypeVar("T")
 MEMO_BYTES = 128 * 1024 * 1024  # per job: a whole-series trace can reach ~60 MB
@@ -55,6 +57,13 @@ class Memo:
             while len(self._values) > 1 and sum(n for _, n in self._values.values()) > self.limit:
                 self._values.popitem(last=False)
         return value
+
+    # A result sent back from a worker carries its (empty) memo: the lock cannot travel, the values need not.
+    def __getstate__(self):
+        return {"limit": self.limit}
+
+    def __setstate__(self, state):
+        self.__init__(state["limit"])
 
 
 class Progress:
@@ -136,8 +145,18 @@ class Job(Generic[T]):
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
 
-    def stop(self) -> None:
+    def stop(self, by: str | None = None) -> bool:
+        """Stop the run (before its next epoch) if `by` may: its owner, or anyone when it has none."""
+        if self.owner is not None and by is not None and by != self.owner:
+            return False
         self._stop.set()
+        return True
+
+    def place(self):
+        """Where the job waits for a worker: threads never wait."""
+        return None
+
+    waiting_text: str | None = None  # a thread starts at once
 
     @property
     def stop_requested(self) -> bool:
@@ -154,10 +173,11 @@ class Job(Generic[T]):
 
 
 class Registry:
-    """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first)."""
+    """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first). With an
+    `engine` (lstmviz.engine.Engine) each job's work trains there; without one, in a thread here."""
 
-    def __init__(self, size: int = 96):
-        self.size = size
+    def __init__(self, size: int = 96, engine=None):
+        self.size, self.engine = size, engine
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()
         self._lock = threading.Lock()
         self.started = 0  # runs this registry started: a shared key that is reused does not count
@@ -178,6 +198,9 @@ class Registry:
                 return job
             job = make()
             job.owner = owner
+            if self.engine is not None:
+                from .engine.job import EngineJob
+                job = EngineJob(self.engine, job)
             self._jobs[key] = job
             self.started += 1
             while len(self._jobs) > self.size:
@@ -186,3 +209,17 @@ class Registry:
                     break
                 del self._jobs[oldest]
         return job.start()
+
+
+def backend_from_env(environ=None):
+    """The Registry's engine as LSTMVIZ_BACKEND says: "dask" (the default) an Engine, started in the
+    background (embedded, or LSTMVIZ_SCHEDULER); "threads" None, training in this process."""
+    import os
+    from .errors import InputError
+    raw = (os.environ if environ is None else environ).get("LSTMVIZ_BACKEND", "").strip().lower() or "dask"
+    if raw == "threads":
+        return None
+    if raw != "dask":
+        raise InputError(f"LSTMVIZ_BACKEND={raw!r}: use dask (the default) or threads")
+    from .engine import Engine
+    return Engine()

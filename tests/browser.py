@@ -39,6 +39,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _users_environ() -> dict:
+    """This environment less the tests' in-process backend: a server runs what users run (the engine)."""
+    return {k: v for k, v in os.environ.items() if k != "LSTMVIZ_BACKEND"}
+
+
 class Server:
     """`streamlit run app.py --server.headless true` on a free port of 127.0.0.1."""
 
@@ -50,7 +55,7 @@ class Server:
                "--server.address", "127.0.0.1", "--server.port", str(self.port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})})
+                                     env={**_users_environ(), **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from lstmviz.data import builtin
 from lstmviz.engine import Engine, EngineUnavailable, Place, run_hash
 from lstmviz.errors import InputError
 from lstmviz.forecast import ForecastConfig
+from lstmviz.jobs import Job, Registry
 from lstmviz.limits import Limits
 
 LONG = 120  # seconds: the most any condition below may take on a loaded 2-core machine
@@ -210,3 +212,33 @@ def test_importing_the_engine_leaves_distributed_for_the_background_start():
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@slow
+def test_a_registry_on_the_engine_gives_the_pages_their_job_interface(servers):
+    """What the pages hold: a shared job with its owner, the run's own curve, owner-only stop, no reuse after."""
+    a, _ = servers
+    reg = Registry(engine=a)
+
+    def make(seed, epochs):
+        return lambda: Job(key(seed, epochs), partial(tiny_fit, seed, epochs), epochs)
+
+    job = reg.start_job(key(21, 6), make(21, 6), owner="s1")
+    assert reg.start_job(key(21, 6), make(21, 6), owner="s2") is job and reg.started == 1
+    assert job.wait(LONG) and job.error is None and job.owner == "s1"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as on a worker: the same seeded run gives the same curve
+    try:
+        here = tiny_fit(21, 6)
+    finally:
+        torch.set_num_threads(threads)
+    assert job.result.result.losses == here.result.losses == job.progress().losses
+    long = reg.start_job(key(22, 100_000), make(22, 100_000), owner="s1")
+    until(lambda: long.progress().epoch > 0, what="the long run to train")
+    assert long.waiting_text is None
+    assert not long.stop("s2") and long.reusable  # someone else only stops watching
+    assert long.stop("s1") and long.wait(LONG) and not long.reusable
+    assert long.result.result.epochs_run < 100_000
+    again = reg.start_job(key(22, 100_000), make(22, 100_000), owner="s2")
+    assert again is not long and again.owner == "s2" and reg.started == 3
+    assert again.stop("s2") and again.wait(LONG)

@@ -2,20 +2,41 @@
 session's id and widget values."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lstmviz.bundle import read_bundle
 from lstmviz.data import load_csv
 from lstmviz.errors import LstmVizError
-from lstmviz.jobs import Registry
+from lstmviz.jobs import Registry, backend_from_env
 from lstmviz.limits import Limits
 
 
 @st.cache_resource
 def registry() -> Registry:
-    """Training jobs shared by every session: identical (data, config) trains once."""
-    return Registry()
+    """Training jobs shared by every session: identical (data, config) trains once. The engine (an
+    embedded Dask cluster, or LSTMVIZ_SCHEDULER's) starts here, at the first page load, in the background."""
+    return Registry(engine=backend_from_env())
+
+
+class Watchers:
+    """How many sessions of this server watch a run live now: their redraw rate falls as they grow."""
+
+    def __init__(self):
+        self.n = 0
+        self._lock = threading.Lock()
+
+    def add(self, k: int) -> int:
+        with self._lock:
+            self.n += k
+            return self.n
+
+
+@st.cache_resource
+def watchers() -> Watchers:
+    return Watchers()
 
 
 def limits() -> Limits:

@@ -18,12 +18,13 @@ from ..limits import Limits
 from . import _scheduler
 from .keys import run_hash
 from .run import Place, Run
-from .worker import Spec, execute, stop_name
+from .worker import Call, Spec, stop_name
 
 __all__ = ["Engine", "run_hash"]
 
 T = TypeVar("T")
-CALL_SECONDS = 10.0  # no call to the scheduler waits longer than this
+CALL_SECONDS = 30.0  # no call to the scheduler waits longer than this (a loaded 2-core machine took 17 s)
+CONNECT_SECONDS = 10.0  # a scheduler that does not answer a connection in this long is reported unreachable
 START_SECONDS = 120.0  # a cold start on a busy 2-core machine takes ~10 s; this is the give-up point
 
 
@@ -45,7 +46,7 @@ class Engine:
     processes (default LSTMVIZ_WORKERS, else one per core) starts in the background."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, limits: Limits | None = None,
-                 size: int = 96, start: bool = True, connect_seconds: float = CALL_SECONDS):
+                 size: int = 96, start: bool = True, connect_seconds: float = CONNECT_SECONDS):
         self.address = (scheduler if scheduler is not None else os.environ.get("LSTMVIZ_SCHEDULER", "")).strip() or None
         self.embedded = self.address is None
         self.n_workers = workers if workers is not None else _workers_from_env()
@@ -185,6 +186,9 @@ class Engine:
         try:
             return client.sync(coro_fn, *args, callback_timeout=timeout, **kwargs)
         except (OSError, TimeoutError) as e:
+            if isinstance(e, TimeoutError) and self.healthy:  # slow, not gone: no restart, runs go on
+                raise EngineUnavailable(f"the training engine did not answer within {timeout:.0f} s (the machine "
+                                        "is very busy); try again in a moment") from None
             self._lost(type(e).__name__)
 
     def on_scheduler(self, fn, *args):
@@ -235,7 +239,12 @@ class Engine:
                     self.limits.train_seconds if max_seconds is None else max_seconds)
         # A data producer is queued on the scheduler (not pushed to a busy worker), in priority order:
         # that is what makes "runs ahead of yours" exact. A session's second waiting run yields to others' first.
-        task = Task(dask_key, execute, spec, _data_producer=True)
+        # The task is `pickle.loads(bytes)`, the bytes a call of execute(spec): the scheduler unpickles graphs,
+        # and the spec in the graph made it import lstmviz and torch (16 s of a busy scheduler's event loop,
+        # measured) and need the project installed. As bytes, the stock scheduler only moves them.
+        import pickle
+        import cloudpickle
+        task = Task(dask_key, pickle.loads, cloudpickle.dumps(Call(spec)), _data_producer=True)
         future = client.get({dask_key: task}, dask_key, sync=False, priority=-waiting, fifo_timeout=0)
         self._until_known(dask_key)
         with self._lock:
@@ -272,7 +281,7 @@ class Engine:
         if state not in ("queued", "no-worker"):
             return None
         threads = max(1, view["threads"])
-        mean = self.mean_seconds
+        mean = self.mean_seconds or self._projected_seconds()
         return Place(ahead, view["threads"], None if mean is None else mean * (ahead // threads + 1))
 
     @property
@@ -280,6 +289,16 @@ class Engine:
         """Mean wall time of the last runs this process saw end (the queue estimate's unit)."""
         with self._lock:
             return sum(self._durations) / len(self._durations) if self._durations else None
+
+    def _projected_seconds(self) -> float | None:
+        """Before any run has ended here: the mean full length of the runs training now, from their pace
+        (capped by the time limit), so the first students in a queue get an estimate too."""
+        with self._lock:
+            live = [r._progress for r in self._runs.values() if r.outcome is None and r._progress.epoch]
+        if not live:
+            return None
+        full = [min(p.elapsed / p.epoch * p.epochs, self.limits.train_seconds) for p in live]
+        return sum(full) / len(full)
 
     def stop(self, run: Run) -> None:
         """Set the run's stop Event (the worker sees it before its next epoch) and retire its key."""

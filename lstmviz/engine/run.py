@@ -72,10 +72,25 @@ class Run(Generic[T]):
         self._running = False
         self._stop_sent = False
         self._place: tuple[float, Place | None] = (0.0, None)
+        self._fetching = threading.Lock()
 
     # --- ending ---
     def wait(self, timeout: float | None = None) -> bool:
-        """Whether the run ended within `timeout` seconds; its outcome is then kept in this process."""
+        """Whether the run ended within `timeout` seconds; its outcome is then kept in this process.
+
+        One thread at a time asks Dask (the others wait for it): many sessions share a Run, and with
+        20 sessions waiting on one Future at once distributed's sync() raised UnboundLocalError (a
+        wait cancelled under it), which failed a good run for all 20 (bench_load's shared round)."""
+        if self._outcome is not None or self._failure is not None:
+            return True
+        if not self._fetching.acquire(timeout=-1 if timeout is None else timeout):
+            return self._outcome is not None or self._failure is not None
+        try:
+            return self._fetch(timeout)
+        finally:
+            self._fetching.release()
+
+    def _fetch(self, timeout: float | None) -> bool:
         if self._outcome is not None or self._failure is not None:
             return True
         from distributed import CancelledError
@@ -93,6 +108,8 @@ class Run(Generic[T]):
         except CancelledError:
             self._fail(self._engine.lost_text)
         except Exception as e:
+            if self._future.status in ("pending", "finished"):  # the wait broke, not the run: ask again later
+                return False
             self._fail(f"internal error: {type(e).__name__}: {e}")
         else:
             with self._lock:

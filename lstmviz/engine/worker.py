@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..errors import LstmVizError
 from . import _scheduler
 
-__all__ = ["Outcome", "Spec", "execute", "progress_path", "stop_name"]
+__all__ = ["Call", "Outcome", "Spec", "execute", "progress_path", "stop_name"]
 
 
 def progress_path(key: str) -> list[str]:
@@ -41,6 +41,17 @@ class Spec:
     epochs: int = 0
     max_seconds: float | None = None
     interval: float = 0.1  # seconds between progress updates (10 per second at most)
+
+
+class Call:
+    """execute(spec), as a pickle: unpickling it on a worker runs the spec and gives its Outcome. The engine
+    ships a run as `pickle.loads(bytes of a Call)`, so the scheduler sees only stdlib and bytes."""
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+
+    def __reduce__(self):
+        return execute, (self.spec,)
 
 
 @dataclass(eq=False)
