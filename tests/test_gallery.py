@@ -1,18 +1,19 @@
 """The gallery: each recipe, scaled down, trains and writes a file that loads (weights_only) into the run its
 page draws, with exactly the stored weights and the same scores as at training; bad names and files are
 refused in one line. The shipped anbn entry keeps its promise: at least 95% on every n up to 100."""
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 import torch
 
-from lstmviz import gallery, record
+from lstmviz import gallery, lessons, record
 from lstmviz.__main__ import main
 from lstmviz.errors import InputError
 from lstmviz.forecast_run import ForecastRun
 from lstmviz.gallery.summary import summarize
-from lstmviz.tasks import TaskRun
+from lstmviz.tasks import LongerReport, TaskRun
 
 SCALE = 0.03  # a few epochs each: the recipes run end to end, not to their targets
 
@@ -99,3 +100,20 @@ def test_the_cli_lists_every_entry_without_reading_a_file(capsys):
     assert main(["gallery"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [e["name"] for e in out] == gallery.names() and all(e["title"] for e in out)
+
+
+def test_the_counting_card_says_what_the_longer_strings_show(small):
+    """Lesson 4's last claim follows the run: 'does not generalise' near the baseline; 'counts past' above it,
+    seen only when every longer n scores 95% or more."""
+    run = gallery.load("anbn", small["anbn"][1])
+    fit, report = run.fit, run.report
+    ks = range(11, 101)
+    for by_k, seen in (({k: 0.99 for k in ks}, True), ({**{k: 0.99 for k in ks}, 60: 0.9}, False)):
+        longer = LongerReport(float(np.mean(list(by_k.values()))), (11, 100), (1, 10), 204, by_k)
+        claim = lessons.check_counting(fit, dataclasses.replace(report, longer=longer)).claims[-1]
+        assert claim.text.startswith("It counts past the lengths it saw") and claim.seen is seen
+        assert f"its worst n, {min(by_k, key=by_k.get)}, scores {min(by_k.values()):.1%}" in claim.text
+    flat = LongerReport(0.5, (11, 100), (1, 10), 204, {k: 0.5 for k in ks})
+    claim = lessons.check_counting(fit, dataclasses.replace(report, longer=flat)).claims[-1]
+    assert claim.text.startswith("It learned the lengths it saw, not to count past them") and claim.seen
+    assert "This run does not generalise" in claim.text

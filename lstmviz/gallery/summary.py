@@ -39,8 +39,9 @@ def _by_n(run: TaskRun) -> dict[int, float]:
 def summarize(loaded: Loaded, top: int = 3) -> dict:
     """One JSON-ready object about a loaded entry (numbers measured now, on the stored weights)."""
     m, run = loaded.meta, loaded.run
-    out = {k: m.get(k) for k in ("name", "title", "kind", "recipe", "data", "seed", "train_seconds", "created",
-                                 "library", "torch", "config")}
+    out = {k: m.get(k) for k in ("name", "kind", "recipe", "data", "seed", "train_seconds", "created", "library",
+                                 "torch", "config")}
+    out["title"] = entry(loaded.name).title
     out["epochs_run"] = len(m["train"]["losses"])
     out["snapshots"] = [int(e) for e, _ in m["train"]["snapshots"]]
     if isinstance(run, TaskRun):

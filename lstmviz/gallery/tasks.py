@@ -48,22 +48,34 @@ def _model(config: TaskConfig, tr: Task) -> SequenceModel:
                          output_size=tr.output_size)
 
 
-def train_task(config: TaskConfig, rounds: int = 1,
-               score: Callable[[SequenceModel], float] | None = None) -> dict:
+def _data(config: TaskConfig) -> tuple[Task, Task, TrainData]:
+    tr, te = split_task(config)
+    return tr, te, TrainData(torch.tensor(tr.X), torch.tensor(tr.y), torch.tensor(te.X), torch.tensor(te.y))
+
+
+def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceModel], float] | None = None,
+               warmup: tuple[TaskConfig, ...] = ()) -> dict:
     """Train `config` (config.train.epochs split into `rounds` rounds) -> the entry's fields.
 
+    `warmup`: configs of the same task and model trained first, in order, on their own data (a curriculum of
+    shorter sequences); their epochs come first in the curve, one snapshot after each.
     With `score` (higher is better, measured on data apart from the held-out test), the weights kept are
     those after the best-scoring round, and training stops there: the curve and snapshots end with them.
     """
     config.check()
-    tr, te = split_task(config)
+    tr, te, data = _data(config)
     model = init_weights(_model(config, tr), config.train.seed, config.model.forget_bias)
-    data = TrainData(torch.tensor(tr.X), torch.tensor(tr.y), torch.tensor(te.X), torch.tensor(te.y))
     loss = "mse" if tr.kind == "regress" else "cross_entropy"
     per = max(1, config.train.epochs // rounds)
     whole = TrainResult(snapshots=[(0, {k: v.clone() for k, v in model.state_dict().items()})])
     best, best_at, scores = -np.inf, 0, []
     start = time.perf_counter()
+    for stage in warmup:
+        r = train(model, _data(stage.check())[2], stage.train.replace(snapshots=0), loss=loss)
+        whole.losses += r.losses
+        whole.val_losses += r.val_losses
+        whole.snapshots.append((len(whole.losses), r.snapshots[-1][1]))
+    first = len(whole.snapshots)  # the main rounds' snapshots start here
     for k in range(rounds):
         # one snapshot per round; each round its own batch order
         step = config.train.replace(epochs=per, seed=config.train.seed * 1000 + k, snapshots=0,
@@ -79,10 +91,10 @@ def train_task(config: TaskConfig, rounds: int = 1,
                 best, best_at = scores[-1], k
     whole.seconds = time.perf_counter() - start
     if score is not None:
-        keep = whole.snapshots[best_at + 1]
+        keep = whole.snapshots[first + best_at]
         model.load_state_dict(keep[1])
         whole.losses, whole.val_losses = whole.losses[:keep[0]], whole.val_losses[:keep[0]]
-        whole.snapshots = whole.snapshots[:best_at + 2]
+        whole.snapshots = whole.snapshots[:first + best_at + 1]
         whole.message = (f"kept the weights after round {best_at + 1} of {rounds} (epoch {keep[0]}), the best on "
                          f"validation strings apart from the test")
     model.eval()
