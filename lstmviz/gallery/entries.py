@@ -33,13 +33,14 @@ class Entry:
         return GALLERY / f"{self.name}.pt"
 
 
-def _anbn(scale: float, seed: int = 2, lr_decay: float = 0.1) -> dict:
+def _anbn(scale: float, seed: int = 2, epochs: int = 90) -> dict:
     """Two layers of 8 units whose forget gates start shut to leaking (bias +10: an exact counter needs f near 1
     at n = 100, not only at n = 10), weights kept at the round that counts best on n = 11..100 (strings drawn
     apart from the test's). One layer learns leaky counts that serve n <= 10 and fail beyond."""
     rounds = 9 if scale >= 1 else 2
-    config = default_config("anbn", hidden_size=8, num_layers=2, forget_bias=10.0, epochs=max(rounds, round(90 * scale)),
-                            n_train=max(200, round(2000 * scale)), batch_size=32, seed=seed, lr_decay=lr_decay)
+    config = default_config("anbn", hidden_size=8, num_layers=2, forget_bias=10.0,
+                            epochs=max(rounds, round(epochs * scale)), n_train=max(200, round(2000 * scale)),
+                            batch_size=32, seed=seed)
     up_to = ANBN_UP_TO if scale >= 1 else 20
     val = longer_strings(config, up_to, seed=1000, per_n=20)  # seeds apart from the reported test's
 
