@@ -19,7 +19,7 @@ from .timecol import guess_season
 __all__ = ["Series", "Table", "parse_text", "load_csv", "builtin", "BUILTINS", "Transform",
            "TRANSFORMS", "SCALERS", "windows", "guess_season", "MAX_ROWS", "MAX_BYTES", "MAX_COLUMNS"]
 
-# Inside the package, so that an installed wheel has it (assets/airline_passengers.csv links here).
+# lstmviz/assets links to the top-level assets/; a built wheel holds the files themselves.
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 

@@ -135,7 +135,7 @@ def test_pressing_train_again_with_the_same_settings_reuses_the_model():
 
 def _upload(at, name, data: bytes):
     at.radio(key="source").set_value("Upload CSV").run()
-    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    at.file_uploader(key="upload").set_value((name, data, "text/csv")).run()
     assert not at.exception, at.exception
     return at
 

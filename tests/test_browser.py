@@ -97,7 +97,7 @@ def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
     csv.write_text("month;sales\n" + "".join(
         f"{2000 + y}-{m:02d}-01;{100 + y * 5 + 10 * (m % 12)},5\n" for y in range(6) for m in range(1, 13)))
     page.get_by_text("Upload CSV").click()
-    page.locator('input[type="file"]').set_input_files(str(csv))
+    page.locator('.st-key-upload input[type="file"]').set_input_files(str(csv))
     page.get_by_text(re.compile("Time column: month")).wait_for(timeout=30_000)
     train(page)
     shot(page, "4-csv-trained")
@@ -116,7 +116,7 @@ def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
     page.get_by_text("Upload CSV").click()
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"\x00\x01\x02 binary junk")
-    page.locator('input[type="file"]').set_input_files(str(junk))
+    page.locator('.st-key-upload input[type="file"]').set_input_files(str(junk))
     page.get_by_text(re.compile("not a text file")).wait_for(timeout=30_000)
     no_exception(page)
     shot(page, "6-bad-file")

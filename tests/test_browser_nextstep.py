@@ -87,7 +87,7 @@ def _train_and_wait(pg):
 
 
 def _upload(pg, path):
-    pg.locator('input[type="file"]').set_input_files(str(path))
+    pg.locator('.st-key-upload input[type="file"]').set_input_files(str(path))
 
 
 def test_other_data_never_shows_the_previous_datas_results(server, browser, tmp_path):

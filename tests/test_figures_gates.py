@@ -84,3 +84,13 @@ def test_unit_lines_one_line_per_unit_and_quantity(trace):
     fig = figures.unit_lines(trace, [0, 3])
     assert len(fig.data) == 12
     np.testing.assert_allclose(fig.data[1].y, trace.get("i")[:, 3])
+
+
+def test_a_deeper_layer_says_its_input_is_the_layer_below_not_x():
+    torch.manual_seed(0)
+    model = SequenceModel("lstm", 1, 4, 2)
+    tr = record(model, torch.randn(1, 12, 1))
+    deep, top = figures.gate_heatmaps(tr, layer=1), figures.gate_heatmaps(tr, layer=0)
+    np.testing.assert_allclose(deep.data[0].y, tr.input()[:, 0])  # the row still draws x ...
+    assert "layer 1 reads layer 0's h, not x" in " ".join(a.text for a in deep.layout.annotations)  # ... and says so
+    assert "reads" not in " ".join(a.text for a in top.layout.annotations)

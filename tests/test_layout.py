@@ -47,3 +47,10 @@ def test_the_top_level_is_the_stated_one():
     top = {p.name for p in ROOT.iterdir() if not p.name.startswith(".") and p.name not in {"__pycache__"}}
     assert top <= {"app.py", "lstmviz", "assets", "tests", "requirements.txt", "requirements-dev.txt", "bench",
                    "README.md", "pyproject.toml"}, top
+
+
+def test_assets_hold_the_files_and_the_package_reaches_them_through_one_link():
+    top, packaged = ROOT / "assets" / "airline_passengers.csv", ROOT / "lstmviz" / "assets" / "airline_passengers.csv"
+    assert not top.is_symlink()  # the brief: copy the shared data into assets/, do not link to it
+    assert (ROOT / "lstmviz" / "assets").resolve() == (ROOT / "assets").resolve()  # one copy, not two to keep equal
+    assert top.read_bytes() == packaged.read_bytes()

@@ -27,7 +27,7 @@ def test_dependencies_match_requirements_txt():
     lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
     assert project["dependencies"] == [ln for ln in lines if ln and not ln.startswith("#")]
     assert "torch==2.13.0" in project["dependencies"]
-    assert project["requires-python"] == ">=3.10"
+    assert project["requires-python"] == ">=3.11"  # tomllib
     assert project["scripts"] == {"lstmviz": "lstmviz.__main__:main"}
 
 
@@ -47,6 +47,7 @@ def test_pip_install_gives_a_working_lstmviz_command(tmp_path):
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "lstmviz").rglob("*.py")}
     assert modules <= names, sorted(modules - names)  # every subpackage, also ones added later
     assert "lstmviz/assets/airline_passengers.csv" in names
+    assert {f"lstmviz/assets/lessons/{n}.toml" for n in ("airline", "sine", "memory", "counting", "lstm_vs_gru")} <= names
     entry = zipfile.ZipFile(wheel).read(f"lstmviz-{lstmviz.__version__}.dist-info/entry_points.txt").decode()
     assert re.search(r"^lstmviz = lstmviz.__main__:main$", entry, re.M)
 

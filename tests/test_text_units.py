@@ -148,3 +148,42 @@ def test_top_units_are_the_distinct_units_that_track_a_feature_strongest_first()
     # it agrees with rank_units: the units of the strongest (feature, unit) pairs, by |r|
     best = sorted(rank_units(_trace([h]), feats, top=4), key=lambda d: -abs(d["correlation"]))
     assert got == list(dict.fromkeys(d["unit"] for d in best))[:4]
+
+
+def _marks(values) -> str:
+    """A feature as one digit per character (clipped at 9), to compare with a hand-written line."""
+    return "".join(str(min(int(v), 9)) for v in values)
+
+
+def test_code_features_read_python_strings_comments_brackets_and_indentation():
+    from lstmviz.text.units import code_features
+    text = 'def f(a, "("):\n    x = "a\\"b" # c (\n    s = """q\n  "r" """\n'
+    f = code_features(text)
+    # the opening quote is in its string, the closing one is not; \" does not close; a ( in a string is no bracket
+    assert _marks(f["in_string"]) == "00000000011000000000000111110000000000000000111111111110000"
+    assert _marks(f["in_comment"]) == "00000000000000000000000000000011111000000000000000000000000"
+    assert _marks(f["bracket_depth"]) == "00000111111100000000000000000000000000000000000000000000000"
+    assert _marks(f["indent"]) == "00000000000000012344444444444444444012344444444401222222220"
+    assert _marks(f["line_indent"]) == "00000000000000044444444444444444444444444444444442222222222"
+    assert f["line_position"].tolist() == features(text)["line_position"].tolist()
+
+
+@pytest.mark.parametrize("text, in_string", [
+    ("x = 'it''s'", "00001110110"),  # two strings side by side
+    ("s = '''a'b''' + 1", "00001111110000000"),  # a lone ' does not close a triple-quoted string
+    ("s = 'a\\\\' + '('", "000011110000110"),  # an escaped backslash, then the quote closes
+    ("s = 'open\nx = (", "000011111000000"),  # a one-line string left open ends at its newline
+    ("r = '# no comment'", "000011111111111110"),  # a # in a string starts no comment
+])
+def test_code_features_string_edge_cases(text, in_string):
+    from lstmviz.text.units import code_features
+    f = code_features(text)
+    assert _marks(f["in_string"]) == in_string
+    assert f["in_comment"].sum() == 0
+    assert f["bracket_depth"].max() == (1 if text.endswith("(") and "\n" in text else 0)
+
+
+def test_code_features_bracket_depth_nests_and_never_goes_below_zero():
+    from lstmviz.text.units import code_features
+    assert _marks(code_features(")a[b{c(d)}]e")["bracket_depth"]) == "001122332100"
+    assert all(len(v) == 0 for v in code_features("").values())

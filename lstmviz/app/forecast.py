@@ -84,9 +84,14 @@ def page(link: dict, top) -> None:
 def apply_lesson(les) -> None:
     """Set this page up for a forecasting lesson: its preset and changes, its view; the rest as the preset has it."""
     ss = st.session_state
-    ss["source"], ss[TABLE["series"].key], ss["model_source"] = forecast_data.SOURCES[0], les.preset, MODEL_SOURCES[0]
-    apply_lesson_settings(les.preset, les.changes)
+    ss["model_source"] = MODEL_SOURCES[0]
+    if les.series is not None:  # the CSV beside the lesson file: its settings keyed by the lesson, as a CSV's by its name
+        ss["source"] = forecast_data.LESSON_SOURCE
+        apply_lesson_settings(f"lesson:{les.id}", les.changes)
+    else:
+        ss["source"], ss[TABLE["series"].key] = forecast_data.SOURCES[0], les.preset
+        apply_lesson_settings(les.preset, les.changes)
     for key in ("gv_start", "gv_t", "gv_unit", "gv_units", "gv_epoch", "gv_play"):
         ss.pop(key, None)
-    ss["gv_mode"] = GATE_MODE_SLUGS["series" if les.view == "gates" else "window"]
+    ss["gv_mode"] = GATE_MODE_SLUGS["series" if les.view == "gates" and "start" not in les.focus else "window"]
     ss["view"] = VIEW_SLUGS[les.view]

@@ -14,11 +14,13 @@ from lstmviz.forecast_run import ForecastRun, forecast_job, run_key
 from lstmviz.jobs import Job
 
 from . import datasource, links
+from . import lessons as lesson_ui
 from .forecast_controls import SINE, SINE_CONTROLS, TABLE
 from .state import limits, read_csv, read_run_bundle, registry, upload_bytes
 from .words import plain
 
 SOURCES = ["Built-in series", "Type a sequence", "Upload CSV"]
+LESSON_SOURCE = "The lesson's CSV"  # offered while a lesson that brings its own CSV is on
 SOURCE_SLUGS = {"builtin": SOURCES[0], "typed": SOURCES[1], "csv": SOURCES[2]}
 EXAMPLE_TEXT = ("112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,\n"
                 "115, 126, 141, 135, 125, 149, 170, 170, 158, 133, 114, 140,\n"
@@ -46,7 +48,17 @@ def choose_source(link: dict):
     """Sidebar: where the series comes from. Returns (series or None, base config, context key).
     Fills `link` with the data part of this run's link."""
     _link_source()
-    source = st.radio("Data", SOURCES, key="source", help="A built-in example, numbers you type, or your own CSV.")
+    les = lesson_ui.current()
+    own = les if les is not None and les.series is not None else None
+    if st.session_state.get("source") == LESSON_SOURCE and own is None:
+        st.session_state["source"] = SOURCES[0]
+    source = st.radio("Data", SOURCES + ([LESSON_SOURCE] if own else []), key="source",
+                      help="A built-in example, numbers you type, or your own CSV.")
+    if source == LESSON_SOURCE:
+        link["src"] = "lesson"
+        st.caption(f"**{plain(own.data['csv'])}**, beside the lesson file: {len(own.series):,} values of "
+                   f"**{plain(own.series.name)}**.")
+        return own.series, default_config(own.series), f"lesson:{own.id}"
     if source == SOURCES[0]:
         return _builtin(link)
     if source == SOURCES[1]:

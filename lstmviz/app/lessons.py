@@ -1,16 +1,23 @@
 """Guided lessons on the page: one click sets data, model and view, trains, and shows what the run bears
-out: the lesson's claims with their measured numbers, and its views opened on the unit they name."""
+out: the lesson's claims with their measured numbers, and its views opened on the unit they name.
+Lessons are the built-in files, a teacher's folder (LSTMVIZ_LESSONS) and files uploaded in the sidebar."""
 from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
 
 import streamlit as st
 
 from lstmviz import lessons
+from lstmviz.errors import LstmVizError
 from lstmviz.forecast_run import ForecastRun
 from lstmviz.tasks import TaskRun
 
 from . import links
 from .display import presenting
-from .state import registry
+from .state import registry, upload_bytes
+from .words import plain
 
 MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
 # a lesson's kind -> the page (app.py's PAGES key) that sets itself up for it: lessons never write a page's keys
@@ -18,30 +25,146 @@ PAGE_OF = {"forecast": "forecast", "compare": "forecast", "task": "tasks"}
 
 
 MENU = "lesson_menu"
+UPLOADED = "lessons_uploaded"  # this session's uploaded lessons, id -> Lesson
+UPLOAD = "lesson_upload"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _folder(stamp: tuple) -> tuple[dict, list[str]]:
+    found, broken = lessons.folder_lessons(stamp[0] if stamp else None)
+    for lid, les in list(found.items()):
+        problem = page_problem(les)
+        if problem:
+            broken.append(problem)
+            del found[lid]
+    return found, broken
+
+
+def _folder_stamp() -> tuple:
+    """The folder and its files' times: a teacher's edit is read on the next rerun, not every one."""
+    folder = os.environ.get(lessons.ENV)
+    if not folder or not Path(folder).is_dir():
+        return (folder,) if folder else ()
+    return (folder, *sorted((p.name, p.stat().st_mtime_ns) for p in Path(folder).iterdir() if p.is_file())[:400])
+
+
+def available() -> dict:
+    """Every lesson this session can open: built-in, the teacher's folder, then uploaded."""
+    found, _ = _folder(_folder_stamp())
+    return {**lessons.LESSONS, **found, **st.session_state.get(UPLOADED, {})}
+
+
+def current():
+    """The lesson on now, or None."""
+    return available().get(st.session_state.get("lesson"))
 
 
 def picker(pages: dict, main: bool = False) -> None:
     """The lesson buttons: in the sidebar, or (`main`) in a menu beside the main area's Train button.
     `pages` maps a page's name to its module, whose apply_lesson(lesson) sets it up."""
-    current = st.session_state.get("lesson")
+    on = st.session_state.get("lesson")
     prefix = "lesson_main_" if main else "lesson_"  # two sets of the same buttons need their own keys
     # a stateful popover (key, on_change): start() closes it, so the card it covered shows at once
     box = (st.popover("Guided lessons", icon=":material/school:", key=MENU, on_change="rerun") if main else
            st.expander("Guided lessons", icon=":material/school:"))  # closed: the main area has them at hand
+    if not main:
+        _from_link(pages)
     with box:
-        for les in lessons.LESSONS.values():
+        for les in available().values():
             st.button(les.title, key=f"{prefix}{les.id}", on_click=start, args=(les.id, pages), use_container_width=True,
-                      type="primary" if les.id == current else "secondary")
-        if current:
+                      type="primary" if les.id == on else "secondary")
+        if on:
             st.button("Leave the lesson", key=f"{prefix}leave", on_click=leave, use_container_width=True)
+        if not main:
+            _upload(pages)
+
+
+def _upload(pages: dict) -> None:
+    """A teacher's lesson file: read when it arrives, and started; what is wrong with it, if anything."""
+    st.file_uploader("Your lesson file (.toml)", type=["toml"], key=UPLOAD, on_change=_uploaded, args=(pages,),
+                     help="A lesson written as the README's \"Write a lesson\" shows: data, settings, the view to "
+                          "open, the card's text and its checks. An uploaded lesson uses built-in data.")
+    _, broken = _folder(_folder_stamp())
+    for problem in [*broken, *filter(None, [st.session_state.get("lesson_problem")])]:
+        st.error(plain(problem), icon=":material/error:")
+
+
+def _uploaded(pages: dict) -> None:
+    ss = st.session_state
+    ss.pop("lesson_problem", None)
+    up = ss.get(UPLOAD)
+    if up is None:
+        return
+    try:
+        les = lessons.load_bytes(upload_bytes(up), up.name)
+    except LstmVizError as e:
+        ss["lesson_problem"] = str(e)
+        return
+    problem = page_problem(les)
+    if problem:
+        ss["lesson_problem"] = problem
+        return
+    if les.id in lessons.LESSONS or les.id in _folder(_folder_stamp())[0]:
+        les = dataclasses.replace(les, id=f"upload_{les.id}")  # the built-in keeps its id and link
+    ss.setdefault(UPLOADED, {})[les.id] = les
+    start(les.id, pages)
+
+
+def page_problem(les) -> str | None:
+    """A setting the page's control cannot take (no control sets it, or a value it does not offer), in the
+    loader's words: the page must train exactly what the file says."""
+    if les.kind == "task":
+        from .tasks import TABLE
+        changes = {k: v for k, v in les.task.items() if k != "task"}
+    elif les.kind in ("forecast", "compare"):
+        from .forecast_controls import TABLE
+        changes = les.changes
+    else:
+        return None
+    rows = {row.field: row for row in TABLE.rows.values() if row.field}
+    for key, value in changes.items():
+        n = les.lines.get(("settings", key))
+        where = f"{les.source}{f', line {n}' if n else ''}: [settings] {key}"
+        row = rows.get(key)
+        if row is None:
+            return f"{where} has no control on the page; the page sets {', '.join(rows)}"
+        if row.options is not None and value not in row.options:
+            return f"{where} must be one the page offers: {', '.join(map(str, row.options))}, not {value!r}"
+        if (row.lo is not None and value < row.lo) or (row.hi is not None and value > row.hi):
+            span = f"{row.lo:g} to {row.hi:g}" if row.lo is not None and row.hi is not None else \
+                f"at least {row.lo:g}" if row.lo is not None else f"at most {row.hi:g}"
+            return f"{where} must be {span} on the page, not {value!r}"
+    return None
+
+
+def _from_link(pages: dict) -> None:
+    """?lesson=NAME on its own (or with the lesson's CSV as its data) opens the lesson, as its button does;
+    with a run's settings beside it, the card reads it (card), and the settings are the link's."""
+    raw = links.value("lesson")
+    link = st.session_state.get("link", {})
+    if raw is None or st.session_state.get("lesson") is not None:
+        return
+    own = set(link) - links.ALWAYS
+    if own and link.get("src") != "lesson":
+        return
+    links.consume("lesson")
+    link.pop("src", None)
+    if links.parse("lesson", raw, str, list(available())) is not None:
+        start(raw, pages)
 
 
 def start(lesson_id: str, pages: dict) -> None:
     """Button callback: set every control the lesson needs, open its view, and ask for training."""
-    les = lessons.lesson(lesson_id)
+    les = available().get(lesson_id)
     ss = st.session_state
     if MENU in ss:
         ss[MENU] = False
+    if les is None:
+        return
+    if les.kind not in PAGE_OF:
+        ss["lesson_problem"] = (f"{les.title}: opens the gallery entry {les.data.get('gallery')!r}, which this "
+                                "page cannot open yet")
+        return
     ss["lesson"] = les.id
     ss["explore"] = MODES[les.kind]
     ss.pop("lesson_focus", None)
@@ -58,8 +181,8 @@ def leave() -> None:
 
 def essential() -> tuple[str, ...] | None:
     """The controls presenter mode keeps in view: the lesson's, if one is on."""
-    lid = st.session_state.get("lesson")
-    return lessons.LESSONS[lid].controls if lid in lessons.LESSONS else None
+    les = current()
+    return les.controls if les is not None else None
 
 
 def card(job, link: dict) -> None:
@@ -67,20 +190,21 @@ def card(job, link: dict) -> None:
     lid = st.session_state.get("lesson")
     if lid is None and links.value("lesson") is not None:
         raw = links.consume("lesson")
-        if links.parse("lesson", raw, str, list(lessons.LESSONS)) is not None:
+        if links.parse("lesson", raw, str, list(available())) is not None:
             st.session_state["lesson"] = lid = raw
-    if lid not in lessons.LESSONS:
+    les = available().get(lid)
+    if les is None:
         return
-    les = lessons.LESSONS[lid]
-    link["lesson"] = lid
+    if les.id not in st.session_state.get(UPLOADED, {}):  # an uploaded file cannot travel in a link
+        link["lesson"] = lid
     seen = signature(les, job)
     with st.container(border=True):
         st.markdown(f"**Lesson {les.title}**")
         if presenting() and seen is not None:  # on a projector the run's claims must fit on the first screen
             with st.expander("What to look at"):
-                st.markdown(les.text)
+                st.markdown(les.card_text(seen.values))
         else:
-            st.markdown(les.text)
+            st.markdown(les.card_text(seen.values if seen is not None else None))
         if seen is None:
             st.caption(f"Once the model has trained with the lesson's settings, this card measures {les.signature}.")
             st.empty()  # in the claims' place: an earlier run's claims must not linger while this one trains
@@ -115,16 +239,18 @@ def _apply_focus(job) -> None:
     Runs before the views draw (a widget's state cannot be set once the widget exists); after
     that the views are the user's."""
     ss = st.session_state
-    les = lessons.LESSONS.get(ss.get("lesson"))
+    les = current()
     if les is None or les.view not in ("gates", "finder") or (ss.get("lesson_focus") or {}).get("key") == job.key:
         return
     seen = signature(les, job)
-    if seen is None or not seen.focus:
+    f = {**seen.focus, **les.focus} if seen is not None else {}  # what the file names wins over the checks' pick
+    if "unit" not in f:
         return
-    f = seen.focus
     ss["lesson_focus"] = {"key": job.key, **f}
     prefix = "tk_" if les.kind == "task" else "gv_"
     ss[prefix + "unit"], ss[prefix + "t"], ss[prefix + "units"] = f["unit"], f.get("t", 0), [f["unit"]]
+    if "start" in f:
+        ss["gv_start"] = f["start"]
     if "example" in f:
         ss["task_example"] = f["example"]
         ss["finder_pick_focus"] = True  # the finder picks the lesson's row when it next draws
@@ -171,4 +297,4 @@ def signature(les, job) -> lessons.Seen | None:
         result = {c: j.result for c, j in both.items()}
     else:
         result = job.result
-    return job.memo(("lesson", les.id), lambda: lessons.check(les, result))
+    return job.memo(("lesson", les.id, les.source, les.checks), lambda: lessons.check(les, result))

@@ -214,4 +214,4 @@ def apply_lesson(les) -> None:
     for field, value in les.task.items():
         if field != "task":
             ss[_row(rows[field].link, name).key] = value
-    ss["task_view"] = {"finder": "Unit finder", "gates": "Gate dynamics"}.get(les.view, "Results")
+    ss["task_view"] = VIEW_SLUGS.get(les.view, VIEWS[0])

@@ -78,7 +78,9 @@ def gate_heatmaps(trace: Trace, quantities=None, module: str | None = None, laye
                 for j in range(xs.shape[1])]
     layout = dict(height=height, margin=margin, showlegend=xs.shape[1] > 1 and not one_hot,
                   legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"), shapes=[])
-    titles = ["input x" + (": too many symbols to print, hover to read them" if one_hot and hi - lo > 100 else "")] \
+    # a deeper layer reads the layer below's h, not x; the row still shows x, so say so
+    below = f" (layer {layer} reads layer {layer - 1}'s h, not x)" if layer > 0 and x_values is None else ""
+    titles = ["input x" + below + (": too many symbols to print, hover to read them" if one_hot and hi - lo > 100 else "")] \
         + [LABELS.get(q, q) for q in qs]
     first = "" if times is None else f", t = 0 at {date_label(np.asarray(times)[0])}"
     x_title = ("t (timestep)" if times is None else "date") + (f", averaged over {step} steps" if step > 1 else "") + first

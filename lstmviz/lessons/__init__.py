@@ -1,25 +1,88 @@
 """Guided lessons: one click sets up data and a model; the run's own numbers say what it shows.
 
-A lesson is data (catalog.py): what to train and what to look at. `check(lesson, result)` measures a
-finished run of its workload and returns a Seen: claims, each a sentence built from the measured
-numbers with a verdict (seen or not, and what to try if not), plus `focus`, the unit, step and
-example its views open on. The page calls `check` on its job's result; `run(lesson_id, seed)` trains
+A lesson is a TOML file (lessonfile.py; the built-in five in assets/lessons/, which the package
+reaches as lstmviz/assets/lessons/; a teacher's in the folder named by LSTMVIZ_LESSONS, or uploaded): what to
+train, what to look at, and which named checks (checks.py) measure the run. `check(lesson, result)` measures a finished run of its workload and
+returns a Seen: claims, each a sentence built from the measured numbers with a verdict (seen or not,
+and what to try if not), `focus`, the unit, step and example its views open on, and `values`, what
+the lesson's text prints. The page calls `check` on its job's result; `run(lesson_id, seed)` trains
 a lesson from code and checks it the same way.
 """
 from __future__ import annotations
 
-from ..forecast import evaluate, fit, preset
+import os
+from pathlib import Path
+
+from ..data import ASSETS
+from ..errors import InputError
+from ..forecast import default_config as default_config_for, evaluate, fit, preset
 from ..forecast_run import ForecastRun
-from ..models import count_parameters
 from ..tasks import TaskRun, default_config, evaluate_task, fit_task
-from .catalog import AGAIN, LESSONS, Claim, Lesson, Seen, lesson
+from .catalog import AGAIN, LESSONS, Claim, Lesson, Seen
+from .checks import CHECKS, run_checks
 from .forecast_checks import (check_beats_baselines, check_periodic_gates, check_same_footing, periodicity,
                               series_period, whole_series_trace)
+from .lessonfile import load_bytes, load_file, load_text
 from .task_checks import SAMPLES, check_counting, check_memory
 
-__all__ = ["Lesson", "Claim", "Seen", "LESSONS", "AGAIN", "SAMPLES", "lesson", "check", "run", "ForecastRun",
+__all__ = ["Lesson", "Claim", "Seen", "LESSONS", "AGAIN", "SAMPLES", "CHECKS", "lesson", "check", "run", "ForecastRun",
            "check_beats_baselines", "check_periodic_gates", "check_same_footing", "check_memory", "check_counting",
-           "periodicity", "whole_series_trace", "series_period"]
+           "periodicity", "whole_series_trace", "series_period", "load_file", "load_text", "load_bytes",
+           "folder_lessons", "BUILTIN", "ENV"]
+
+BUILTIN = ASSETS / "lessons"
+ENV = "LSTMVIZ_LESSONS"  # a folder of a teacher's lesson files (and the CSVs beside them)
+MAX_FILES = 200
+
+
+def _builtin() -> None:
+    for path in sorted(BUILTIN.glob("*.toml")):
+        les = load_file(path)
+        LESSONS[les.id] = les
+    # the order the picker lists them in: by the number in their titles
+    for les in sorted(LESSONS.values(), key=lambda x: x.title):
+        LESSONS[les.id] = LESSONS.pop(les.id)
+
+
+_builtin()
+
+
+def folder_lessons(folder: str | os.PathLike | None = None) -> tuple[dict[str, Lesson], list[str]]:
+    """The lessons in a teacher's folder (default: $LSTMVIZ_LESSONS), and one line per file that could not
+    be read. A file whose id (its name) is a built-in lesson's is refused: the built-in keeps its link."""
+    folder = folder if folder is not None else os.environ.get(ENV)
+    if not folder:
+        return {}, []
+    root = Path(folder)
+    if not root.is_dir():
+        return {}, [f"{ENV}={folder}: not a folder"]
+    found, errors = {}, []
+    for path in sorted(root.glob("*.toml"))[:MAX_FILES]:
+        try:
+            les = load_file(path)
+        except InputError as e:
+            errors.append(str(e))
+            continue
+        if les.id in LESSONS:
+            errors.append(f"{path.name}: a built-in lesson is called {les.id!r}; rename the file")
+            continue
+        found[les.id] = les
+    return found, errors
+
+
+def lesson(lesson_id: str) -> Lesson:
+    """A lesson by its id: a built-in one, or one from the LSTMVIZ_LESSONS folder."""
+    if lesson_id in LESSONS:
+        return LESSONS[lesson_id]
+    found, _ = folder_lessons()
+    if lesson_id not in found:
+        raise InputError(f"no lesson {lesson_id!r}; choose one of {', '.join([*LESSONS, *found])}")
+    return found[lesson_id]
+
+
+def lesson_series(les: Lesson):
+    """The series a forecasting lesson trains on: its CSV's, or the built-in one."""
+    return les.series if les.series is not None else preset(les.preset)[0]
 
 
 def check(les: Lesson, result) -> Seen | None:
@@ -32,20 +95,16 @@ def check(les: Lesson, result) -> Seen | None:
       "compare": {"lstm": run, "gru": run}, two such runs asked with the same settings.
     """
     if les.kind == "task":
-        done = result
-        if done.fit.config.task != les.task["task"]:
+        if result.fit.config.task != les.task["task"]:
             return None
-        return (check_memory if les.id == "memory" else check_counting)(done.fit, done.report)
+        return run_checks(les.kind, les.checks, result)
+    if les.kind not in ("forecast", "compare"):
+        return None  # a gallery lesson: the gallery's page checks it
     runs = result if les.kind == "compare" else {"lstm": result}
-    series, _ = preset(les.preset)
+    series = lesson_series(les)
     if any(r.fitted.result is None or r.fitted.series.key != series.key for r in runs.values()):
         return None
-    if les.kind == "compare":
-        return check_same_footing({c: r.report for c, r in runs.items()},
-                                  {c: count_parameters(r.fitted.model) for c, r in runs.items()})
-    if les.id == "airline":
-        return check_beats_baselines(result.report)
-    return check_periodic_gates(whole_series_trace(result.fitted), int(round(series_period(series))))
+    return run_checks(les.kind, les.checks, result, series)
 
 
 def run(lesson_id: str, seed: int | None = None) -> Seen:
@@ -55,8 +114,10 @@ def run(lesson_id: str, seed: int | None = None) -> Seen:
     if les.kind == "task":
         fitted = fit_task(default_config(**les.task, **seeded))
         return check(les, TaskRun(fitted, evaluate_task(fitted)))
-    series, config = preset(les.preset)
-    config = config.replace(**les.changes, **seeded)
+    if les.kind == "gallery":
+        raise InputError(f"lesson {les.id!r} opens a gallery entry: nothing to train")
+    series = lesson_series(les)
+    config = (preset(les.preset)[1] if les.preset else default_config_for(series)).replace(**les.changes, **seeded)
     if les.kind == "compare":
         return check(les, {c: _forecast_run(series, config.replace(cell=c)) for c in ("lstm", "gru")})
     return check(les, _forecast_run(series, config))

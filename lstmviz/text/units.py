@@ -1,10 +1,13 @@
 """Which units track what: `features` gives back per-character features of a text (in quotes, bracket
-depth, word position...), `rank_units` / `top_units` the units most correlated with them, and
+depth, word position...), `code_features` those of Python source (in a string, in a comment, bracket
+depth outside strings, indentation), `rank_units` / `top_units` the units most correlated with them, and
 `select_span` / `matches` / `on_runs` LSTMVis-style span selection over recorded values.
 
 Shapes: features are (T,) float64, aligned with a trace's (T, H) values of the same text; axis 0 is time.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -13,7 +16,7 @@ from ..errors import InputError
 from ..record import Trace
 from .corpus import codepoints, normalise
 
-__all__ = ["FEATURES", "features", "rank_units", "top_units", "select_span", "on_runs", "on_run", "matches"]
+__all__ = ["FEATURES", "CODE_FEATURES", "features", "code_features", "rank_units", "top_units", "select_span", "on_runs", "on_run", "matches"]
 
 # ---- features: what a unit might track, each (T,) float64, describing the state after reading char t
 
@@ -78,6 +81,81 @@ def features(text: str) -> dict[str, np.ndarray]:
         "is_digit": cls(str.isdigit).astype(np.float64),
         "is_punctuation": (~alnum & ~space).astype(np.float64),
         "after_sentence_end": (_last(ends) > _last(alnum)).astype(np.float64),
+    }
+
+
+CODE_FEATURES = {
+    "in_string": "1 inside a Python string, from its opening quote(s) up to its closing one(s); "
+                 "backslash escapes and triple quotes count",
+    "in_comment": "1 from # (outside a string) to the end of its line",
+    "bracket_depth": "how many brackets are open, not counting brackets in strings and comments",
+    "indent": "leading spaces of the current line read so far (0 on the newline)",
+    "line_indent": "leading spaces of the line the character is on (a newline belongs to the line it ends)",
+    "line_position": "characters since the last newline (0 on the newline)",
+}
+
+_OUTSIDE = re.compile(r"[#\"'()\[\]{}]")
+_INSIDE = {q: re.compile(r"\\.|" + re.escape(q) + ("" if len(q) == 3 else r"|\n"), re.S)
+           for q in ('"', "'", '"""', "'''")}
+
+
+def _python_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """in_string, in_comment (T,) bool and bracket depth (T,) int64, each the state after reading char t.
+
+    A small tokenizer that never fails: a one-line string left open ends at its newline, a stray
+    closing bracket leaves the depth at 0, and text cut in the middle of a file reads as far as it goes.
+    """
+    T = len(text)
+    in_str, in_com, depth = np.zeros(T, bool), np.zeros(T, bool), np.zeros(T, np.int64)
+    i, d = 0, 0
+    while i < T:
+        m = _OUTSIDE.search(text, i)
+        if m is None:
+            depth[i:] = d
+            break
+        j = m.start()
+        depth[i:j] = d
+        ch = text[j]
+        if ch == "#":
+            end = text.find("\n", j)
+            end = T if end < 0 else end
+            in_com[j:end], depth[j:end], i = True, d, end
+        elif ch in "\"'":
+            q = ch * 3 if text.startswith(ch * 3, j) else ch
+            k = j + len(q)
+            while True:  # to the closing quote(s), stepping over escapes
+                n = _INSIDE[q].search(text, k)
+                if n is None or n.group() in (q, "\n"):
+                    break
+                k = n.end()
+            end = T if n is None else n.start()
+            in_str[j:end], depth[j:end] = True, d
+            i = T if n is None else n.end()
+            depth[end:i] = d  # the closing quote(s), or the newline that ends a one-line string
+        else:
+            d = d + 1 if ch in "([{" else max(0, d - 1)
+            depth[j], i = d, j + 1
+    return in_str, in_com, depth
+
+
+def code_features(text: str) -> dict[str, np.ndarray]:
+    """Per-character features of Python source, name -> (T,) float64 (see CODE_FEATURES), aligned with
+    record_text's trace of the same text. As in `features`, an opening quote is inside its string and
+    a closing one is not; newlines are normalised first."""
+    text = normalise(text)
+    in_str, in_com, depth = _python_spans(text)
+    newline = codepoints(text) == ord("\n")
+    line = np.cumsum(newline) - newline  # each character's line; a newline belongs to the line it ends
+    lead = np.array([len(s) - len(s.lstrip(" ")) for s in text.split("\n")], dtype=np.int64)
+    width = lead[line]  # (T,) leading spaces of each character's line
+    position = np.arange(len(text)) - _last(newline)  # characters of the line read so far, 0 on a newline
+    return {
+        "in_string": in_str.astype(np.float64),
+        "in_comment": in_com.astype(np.float64),
+        "bracket_depth": depth.astype(np.float64),
+        "indent": np.minimum(position, width).astype(np.float64),
+        "line_indent": width.astype(np.float64),
+        "line_position": position.astype(np.float64),
     }
 
 
