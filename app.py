@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from lstmviz.errors import LstmVizError
-from lstmviz.app import forecast, lessons, links, tasks, text
+from lstmviz.app import forecast, gallery, lessons, links, tasks, text
 from lstmviz.app.display import presenting
 from lstmviz.app.nextstep import FirstScreen
 from lstmviz.app.state import keep_widgets, limits
@@ -33,8 +33,8 @@ h1 { font-size: 2.6rem !important; }
 </style>"""
 
 
-EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "Text"}
-PAGES = {"forecast": forecast, "tasks": tasks, "text": text}
+EXPLORE = {"forecast": "Forecast a series", "tasks": "Sequence tasks", "text": "Text", "gallery": "Gallery"}
+PAGES = {"forecast": forecast, "tasks": tasks, "text": text, "gallery": gallery}
 
 
 def main() -> None:
@@ -66,8 +66,8 @@ def main() -> None:
         st.session_state["explore"] = EXPLORE[raw]
     with st.sidebar:
         mode = st.radio("Explore", list(EXPLORE.values()), key="explore", horizontal=True,
-                        help="Forecast a time series; train on sequence tasks whose mechanism is known; or "
-                             "train a character model on text.")
+                        help="Forecast a time series; train on sequence tasks whose mechanism is known; "
+                             "train a character model on text; or open a pretrained model from the gallery.")
     slug = next(k for k, v in EXPLORE.items() if v == mode)
     links.drop_other_modes(PAGES[slug].LINKS)
     link: dict[str, str] = {"explore": slug}

@@ -1,4 +1,5 @@
-"""The command line: python -m lstmviz forecast CSV [...] or task NAME [...] prints one JSON object on stdout.
+"""The command line: python -m lstmviz forecast CSV [...], task NAME [...], gallery [NAME] or pretrain NAME
+prints JSON on stdout.
 
 On bad input it prints one line on stderr and exits with code 2; never a traceback.
 """
@@ -75,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--forget-bias", type=float, dest="forget_bias",
                    help="added to the LSTM forget gates' starting bias (try 2 for long memories)")
     t.add_argument("--top", type=int, default=3, help="units to report for each known quantity")
+    g = sub.add_parser("gallery", help="list the pretrained models, or open one (nothing trained); prints JSON")
+    g.add_argument("name", nargs="?", help="an entry to open; leave out to list them")
+    p = sub.add_parser("pretrain", help="retrain a gallery entry from scratch by its recipe and write its file")
+    p.add_argument("name", help="the entry (see python -m lstmviz gallery)")
+    p.add_argument("--out", type=Path, help="write here instead of assets/gallery/NAME.pt")
     return ap
 
 
@@ -187,6 +193,29 @@ def task(args) -> dict:
     }
 
 
+def gallery(args):
+    from . import gallery as g
+    from .gallery.summary import listing, summarize
+
+    torch.set_num_threads(1)
+    if args.name is None:
+        return listing()
+    return summarize(g.load_entry(args.name))
+
+
+def pretrain(args) -> dict:
+    from . import gallery as g
+
+    g.entry(args.name)  # a bad name fails before any training
+    torch.set_num_threads(1)
+    fields = g.pretrain(args.name, args.out)
+    return {k: fields[k] for k in ("name", "title", "recipe", "seed", "train_seconds", "metrics", "bytes")} | {
+        "path": str(args.out or g.entry(args.name).path)}
+
+
+COMMANDS = {"forecast": forecast, "task": task, "gallery": gallery, "pretrain": pretrain}
+
+
 def _clean(x):
     """numpy -> plain JSON values; non-finite numbers -> null (JSON has no NaN)."""
     if isinstance(x, dict):
@@ -205,7 +234,7 @@ def _clean(x):
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        out = task(args) if args.command == "task" else forecast(args)
+        out = COMMANDS[args.command](args)
         print(json.dumps(_clean(out), allow_nan=False))
         return 0
     except LstmVizError as e:

@@ -205,7 +205,7 @@ class ModelConfig(Config):
     hidden_size: int = setting(24, lo=1, hi=1024, label="hidden size")
     num_layers: int = setting(1, lo=1, hi=8, label="layers")
     dropout: float = setting(0.0, lo=0.0, hi=1.0, open_hi=True)  # between stacked layers
-    forget_bias: float = setting(0.0, lo=-5.0, hi=5.0, label="forget-gate bias")  # added to the LSTM forget gates' starting bias
+    forget_bias: float = setting(0.0, lo=-5.0, hi=10.0, label="forget-gate bias")  # added to the LSTM forget gates' starting bias
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,11 @@ def test_a_csv_beside_the_lesson_is_read_and_may_not_escape_its_folder(tmp_path)
 
 
 def test_a_gallery_entry_is_named_in_the_data_table():
+    message = _error(GOOD.replace('series = "airline"', 'gallery = "nope"'))  # no such entry
+    assert message.startswith("mine.toml, line 7: [data] gallery") and "anbn" in message
+    # an entry that exists: the data is fine, and the settings (a trained model's own) are what is refused
     message = _error(GOOD.replace('series = "airline"', 'gallery = "anbn"'))
-    assert message.startswith("mine.toml, line 7: [data] gallery")
+    assert "[settings]" in message and "a gallery entry is trained already" in message
 
 
 def test_the_five_files_are_the_lessons_as_they_were():

@@ -16,7 +16,7 @@ from ..train import Epoch, TrainData, TrainResult, init_weights, train
 from .generators import TASKS, Task, anbn, task_name
 
 __all__ = ["TaskConfig", "DEFAULTS", "default_config", "TaskFit", "TaskReport", "LongerReport", "TaskRun",
-           "fit_task", "evaluate_task", "run_task", "SAMPLES"]
+           "fit_task", "evaluate_task", "run_task", "split_task", "SAMPLES"]
 
 SAMPLES = 256  # held-out sequences the unit finder and the lessons' checks measure on
 
@@ -130,7 +130,7 @@ class TaskRun:
     report: TaskReport
 
 
-def _split(config: TaskConfig, task: Task | None) -> tuple[Task, Task]:
+def split_task(config: TaskConfig, task: Task | None = None) -> tuple[Task, Task]:
     """Train and test parts: one draw of the task's generator, or a seeded shuffle of the given data."""
     if task is None:
         if config.task not in TASKS:
@@ -152,7 +152,7 @@ def fit_task(config: TaskConfig, on_epoch: Callable[[Epoch], bool | None] | None
     if task is not None:
         config = config.replace(task=task.name, length=task.length)
     config.check()
-    tr, te = _split(config, task)
+    tr, te = split_task(config, task)
     model = init_weights(SequenceModel(config.model.cell, tr.input_size, config.model.hidden_size,
                                        config.model.num_layers, output_size=tr.output_size),
                          config.train.seed, config.model.forget_bias)
@@ -194,7 +194,8 @@ def _longer(fit: TaskFit) -> LongerReport:
     N = (fit.train.length - 2) // 2
     right = _predict(fit.model, fit.longer) == fit.longer.y
     ks = fit.longer.X[..., 1].sum(1).round().astype(int)  # a's in each string
-    return LongerReport(float(right.mean()), (N + 1, 2 * N), (1, N), fit.longer.length,
+    # the span from the strings themselves: N+1..2N as fit_task draws them, any other a gallery model's
+    return LongerReport(float(right.mean()), (int(ks.min()), int(ks.max())), (1, N), fit.longer.length,
                         {int(v): float(right[ks == v].mean()) for v in np.unique(ks)})
 
 

@@ -157,7 +157,8 @@ def rise_fall(n: int = 1000, length: int = 5, seed: int = 0) -> Task:
                 "sentiment-classifier tutorial, whose labels were random.")
 
 
-def anbn(n: int = 1000, length: int = 22, seed: int = 0, longer: bool = False) -> Task:
+def anbn(n: int = 1000, length: int = 22, seed: int = 0, longer: bool = False,
+         k_range: tuple[int, int] | None = None) -> Task:
     """Accept a^k b^k, reject near misses: one-hot strings left-padded with "_" to `length` steps.
 
     Left padding makes every string end at the last step, where the head reads. k is 1..N with
@@ -165,10 +166,17 @@ def anbn(n: int = 1000, length: int = 22, seed: int = 0, longer: bool = False) -
     negatives, 3 in 4 are a^k b^m with m = k-2, k-1, k+1 or k+2 (only counting tells them apart) and
     1 in 4 are a^k b^k with one a and one b swapped (the counts agree, the order does not).
     longer=True: k is N+1..2N instead, padded to 4N + 2 steps: lengths never trained on.
+    k_range=(lo, hi): k is lo..hi instead, padded to `length` steps (at least 2 hi + 2): any lengths, e.g. to
+    score a model on n = 91..100 with as much padding as it saw in training.
     """
     rng = _rng(n, length, seed, 4, 6 if longer else 3)
     N = (length - 2) // 2
     lo, hi, L = (N + 1, 2 * N, 4 * N + 2) if longer else (1, N, length)
+    if k_range is not None:
+        lo, hi = k_range
+        if not 1 <= lo <= hi or 2 * hi + 2 > length:
+            raise InputError(f"k_range must be (lo, hi) with 1 <= lo <= hi and 2 hi + 2 <= length ({length}), "
+                             f"not {k_range}")
     y = _balanced(rng, n)
     k = rng.integers(lo, hi + 1, n)
     swap = (y == 0) & (rng.random(n) < 0.25)

@@ -1,0 +1,59 @@
+"""The gallery page: a pretrained model from assets/gallery opened with nothing to train, in the views of
+the page it belongs to (a forecaster in the forecast views, a task model in the tasks views)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lstmviz import gallery
+from lstmviz.jobs import Job
+
+from . import forecast, links, tasks
+from .forecast_views import show_results
+from .words import plain
+
+# the views' own link parameters, and which entry
+LINKS = frozenset(forecast.LINKS | tasks.LINKS | {"entry"})
+KEEP = ()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Opening the pretrained model...")
+def _open(name: str) -> tuple[dict | None, Job]:
+    """(the entry's stored fields, a finished job holding its run): read once per server, shared by every
+    session, like a trained job."""
+    meta = {}
+
+    def make():
+        loaded = gallery.load_entry(name)
+        meta.update(loaded.meta)
+        return loaded.run
+
+    return meta, Job.finished(("gallery", name), make)
+
+
+def _caption(meta: dict) -> str:
+    took = f"{meta['train_seconds'] / 60:.1f} minutes" if meta["train_seconds"] >= 60 else f"{meta['train_seconds']:.0f} s"
+    return (f"**Pretrained, not trained here**: {plain(meta['recipe'])}. Training took {took} on {meta['created']}; "
+            f"`python -m lstmviz pretrain {meta['name']}` trains it again from scratch.")
+
+
+def page(link: dict, top) -> None:
+    names = gallery.names()
+    raw = links.consume("entry")
+    if raw is not None and links.parse("entry", raw, str, names) is not None:
+        st.session_state["gallery_entry"] = raw
+    with st.sidebar:
+        st.header("Pretrained model")
+        name = st.selectbox("Gallery", names, key="gallery_entry", format_func=lambda n: gallery.entry(n).title,
+                            help="Models trained in advance by this project's recipes, for views that need more "
+                                 "training than a lecture allows. Opening one trains nothing.")
+    link["entry"] = name
+    meta, job = _open(name)
+    if job.error:
+        st.error(plain(job.error))
+        _open.clear()  # a missing file may be made meanwhile: try again next time
+        return
+    st.info(_caption(meta), icon=":material/inventory_2:")
+    if gallery.entry(name).kind == "forecast":
+        show_results(job, job.key, link)
+    else:
+        tasks.results(job, job.key, link)

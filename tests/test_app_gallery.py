@@ -1,0 +1,26 @@
+"""The Gallery page with AppTest: a link opens an entry with nothing trained, says it is pretrained and by
+which recipe, and shows the forecast views' numbers of the stored model."""
+import pytest
+
+from lstmviz import gallery
+from lstmviz.app.state import registry
+
+from tests.test_app import _new, _params
+
+
+def test_a_link_opens_a_pretrained_forecaster_without_training():
+    started = registry().started
+    at = _new(explore="gallery", entry="sine", view="training")
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="gallery_entry").value == "sine"
+    note = at.info[0].value
+    assert note.startswith("**Pretrained, not trained here**") and "pretrain sine" in note
+    assert gallery.entry("sine").recipe in note
+    at.selectbox(key="gallery_entry").set_value("airline").run()
+    at.button_group(key="view").set_value("Forecast").run()
+    assert not at.exception and not at.error
+    table = at.table[0].value
+    rmse = gallery.load("airline").report.metrics["lstm"]["rmse"]
+    assert float(table.iloc[0, 0]) == pytest.approx(rmse, abs=0.005)  # the stored model's own forecast
+    assert registry().started == started  # nothing was trained
+    assert _params(at)["entry"] == "airline" and _params(at)["explore"] == "gallery"
