@@ -48,6 +48,7 @@ def test_pip_install_gives_a_working_lstmviz_command(tmp_path):
     assert modules <= names, sorted(modules - names)  # every subpackage, also ones added later
     assert "lstmviz/assets/airline_passengers.csv" in names
     assert {f"lstmviz/assets/lessons/{n}.toml" for n in ("airline", "sine", "memory", "counting", "lstm_vs_gru")} <= names
+    assert {f"lstmviz/assets/gallery/{n}.pt" for n in ("anbn", "remember", "airline", "sine")} <= names
     entry = zipfile.ZipFile(wheel).read(f"lstmviz-{lstmviz.__version__}.dist-info/entry_points.txt").decode()
     assert re.search(r"^lstmviz = lstmviz.__main__:main$", entry, re.M)
 

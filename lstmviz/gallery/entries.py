@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..data import ASSETS
 from ..errors import InputError
 from ..tasks import default_config
 from .forecasts import restore_forecast, train_preset
@@ -15,7 +16,7 @@ from .tasks import longer_report, longer_strings, restore_task, train_task
 
 __all__ = ["Entry", "ENTRIES", "GALLERY", "entry", "KINDS"]
 
-GALLERY = Path(__file__).resolve().parents[2] / "assets" / "gallery"
+GALLERY = ASSETS / "gallery"  # assets/gallery/, reached through the package link so that a wheel has it too
 ANBN_UP_TO = 100  # the anbn model is scored on every n up to here
 
 
