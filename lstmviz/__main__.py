@@ -132,7 +132,7 @@ def forecast(args) -> dict:
         # the window comes from the file where its input shape fixes one; --window may only agree with it
         model, config = model_for_forecast(load_model(args.model, max_bytes=int(args.max_mb * 1024 * 1024)),
                                            config, window=args.window)
-        config, choice = resolve(series, config.replace(members=1))
+        config, choice = resolve(series, config.replace(members=1, residual="none"))  # a file predicts values
         tf, _ = prepare(series, config)
         fitted = Fitted(model, tf, config, series, None, choice=choice)
     else:
@@ -150,6 +150,8 @@ def forecast(args) -> dict:
         "members": report.members,  # the forecasts are the median of this many models
         "member_seeds": list(report.member_seeds),
         "transform": report.transform.to_dict(),  # which transform, chosen how, and the validation scores
+        "predicts": report.predicts,  # "the next value", or "the deviation from seasonal naive" (a residual)
+        "target": report.target.to_dict(),  # that residual, chosen how, and the validation scores
         "saved_model": fitted.member_label if args.save_model is not None else None,
         "train_seconds": round(result.seconds, 4) if result is not None else 0.0,  # the training loop itself
         "epochs_run": result.epochs_run if result else 0,

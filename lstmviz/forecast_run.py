@@ -83,7 +83,7 @@ def loaded_job(series: Series, config: ForecastConfig, model: torch.nn.Module, l
     """A model whose weights were uploaded: nothing to train, the same views. Private to a session;
     `job.trained` is False."""
     def make():
-        resolved, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
+        resolved, choice = resolve(series, config.replace(members=1, residual="none"))  # one model; it predicts values
         tf, _ = prepare(series, resolved)
         fitted = Fitted(model, tf, resolved, series, None, choice=choice)
         return ForecastRun(fitted, evaluate(fitted, horizon), label)
