@@ -18,8 +18,8 @@ from .modelfile import load_model
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .defaults import AUTO
 from .errors import InputError, LstmVizError
-from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_for_forecast, prepare,
-                       preset, resolve)
+from .forecast import (MAX_MEMBERS, PRESETS, default_config, evaluate, fit, loaded, model_for_forecast,
+                       preset)
 from .models import CELLS
 from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task, task_name
 
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--cell", choices=list(CELLS))
     f.add_argument("--transform", choices=(AUTO, *TRANSFORMS),
                    help="auto (the default for CSV files): chosen on the end of the training part, never the test")
+    f.add_argument("--residual", choices=("none", "naive", "seasonal_naive", AUTO, "validate"),
+                   help="what the model predicts: the next value (none), or its deviation from naive or seasonal naive; "
+                        "auto: seasonal naive when there is a season (the default for data files); validate: chosen "
+                        "by the LSTM on the end of the training part. With --model, what the file's model predicts")
     f.add_argument("--members", type=int,
                    help=f"models trained from different seeds, 1 to {MAX_MEMBERS}; the forecast is their median "
                         "(default 5 for small series, 1 for long ones)")
@@ -120,7 +124,8 @@ def forecast(args) -> dict:
     if args.inspect:
         return {"series": {"name": series.name, "length": len(series), "missing": series.missing}, "data": data}
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
-                                             "num_layers", "cell", "transform", "scale", "season", "members")
+                                             "num_layers", "cell", "transform", "scale", "season", "members",
+                                             "residual")
                if getattr(args, k) is not None}
     config = config.replace(**changes)
     if args.horizon < 0:
@@ -132,9 +137,7 @@ def forecast(args) -> dict:
         # the window comes from the file where its input shape fixes one; --window may only agree with it
         model, config = model_for_forecast(load_model(args.model, max_bytes=int(args.max_mb * 1024 * 1024)),
                                            config, window=args.window)
-        config, choice = resolve(series, config.replace(members=1, residual="none"))  # a file predicts values
-        tf, _ = prepare(series, config)
-        fitted = Fitted(model, tf, config, series, None, choice=choice)
+        fitted = loaded(model, series, config)  # read as predicting what --residual (or the default) says
     else:
         fitted = fit(series, config)
     if args.save_model is not None:

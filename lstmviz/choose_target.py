@@ -22,14 +22,16 @@ from .models import SequenceModel
 from .target import RESIDUALS, Target
 from .train import TrainData, init_weights
 
-__all__ = ["TargetChoice", "choose_target", "recursive_path"]
+__all__ = ["VALIDATE", "TargetChoice", "choose_target", "recursive_path"]
+
+VALIDATE = "validate"  # ForecastConfig.residual: choose with the LSTM on the validation split
 
 
 @dataclass(frozen=True)
 class TargetChoice:
     """What the model predicts in a run, and why."""
 
-    requested: str  # "auto" or a residual set by hand
+    requested: str  # "validate", "auto" or a residual set by hand
     chosen: str  # one of target.RESIDUALS
     holdout: int = 0  # the last `holdout` training points scored the candidates (0: not chosen here)
     scores: dict[str, float] = field(default_factory=dict)  # candidate -> validation RMSE, original units
@@ -75,11 +77,11 @@ def choose_target(train_values: np.ndarray, transform: str, scale: str, season: 
         start = tf.lag + window
         targets = [Target.fit(tf, fit_part, k, period, start) for k in names]
     except InputError:
-        return TargetChoice("auto", "none", 0, {}, "too few training values to compare targets; "
+        return TargetChoice(VALIDATE, "none", 0, {}, "too few training values to compare targets; "
                                                    "the model predicts the next value")
     t = np.arange(max(start, *(g.lag for g in targets)), len(fit_part))
     if len(t) < 8:
-        return TargetChoice("auto", "none", 0, {}, "too few training windows to compare targets; "
+        return TargetChoice(VALIDATE, "none", 0, {}, "too few training windows to compare targets; "
                                                    "the model predicts the next value")
     X, _ = windows(tf.encode(fit_part), window, t)
     Y = np.stack([g.values(tf, fit_part)[t] for g in targets], 1)  # (n, candidates)
@@ -95,8 +97,8 @@ def choose_target(train_values: np.ndarray, transform: str, scale: str, season: 
         if np.isfinite(rmse) and result.ok:
             scores[k] = rmse
     if not scores:
-        return TargetChoice("auto", "none", 0, {}, "the validation run failed; the model predicts the next value")
+        return TargetChoice(VALIDATE, "none", 0, {}, "the validation run failed; the model predicts the next value")
     chosen = min(scores, key=scores.get)
-    return TargetChoice("auto", chosen, h, scores,
+    return TargetChoice(VALIDATE, chosen, h, scores,
                         f"lowest RMSE of the same LSTM forecasting the last {h} training points "
                         f"(the test points took no part)")

@@ -14,12 +14,12 @@ from .defaults import AUTO, WEIGHT_DECAY, TransformChoice, choose_transform, def
 from .ensemble import train_members
 from .errors import InputError
 from .models import CELLS, SequenceModel
-from .choose_target import TargetChoice, choose_target, recursive_path
+from .choose_target import VALIDATE, TargetChoice, choose_target, recursive_path
 from .target import RESIDUALS, Target, describe
 from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
-           "one_step", "baselines", "metrics", "model_from_state_dict", "model_for_forecast", "resolve", "MAX_MEMBERS"]
+           "one_step", "baselines", "metrics", "loaded", "resolve_all", "model_from_state_dict", "model_for_forecast", "resolve", "MAX_MEMBERS"]
 
 MAX_MEMBERS = 9
 
@@ -36,8 +36,9 @@ class ForecastConfig(Config):
     season: int | None = setting(None, lo=1, hi=100_000)  # period for baselines and seasonal_diff; None: the series'
     members: int = setting(1, lo=1, hi=MAX_MEMBERS)  # models trained from different seeds; forecasts are their median
     # what the model predicts: the next value ("none"), or its deviation from naive / seasonal naive (target.py);
-    # "auto": chosen with the LSTM itself on the end of the training part (choose_target.py)
-    residual: str = setting("none", choices=(*RESIDUALS, AUTO))
+    # "auto": seasonal naive when the data has a season of 2 or more, else naive; "validate": chosen with the
+    # LSTM itself on the end of the training part (choose_target.py)
+    residual: str = setting("none", choices=(*RESIDUALS, AUTO, VALIDATE))
     model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=24))
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=250, lr=1e-2, lr_decay=0.1))
 
@@ -85,15 +86,17 @@ PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
 
 
 def default_config(series: Series, test: int = 12, season: int | None = None) -> ForecastConfig:
-    """The defaults for data of unknown shape: a window spanning a season, the transform chosen at fit
-    time on a validation split ("auto") and weight decay (WEIGHT_DECAY: short noisy series overfit).
+    """The defaults for data of unknown shape: a window spanning a season, the LSTM predicting the
+    deviation from seasonal naive (naive without a season: residual "auto", target.py) from differenced
+    inputs, the transform chosen at fit time on a validation split ("auto") and weight decay
+    (WEIGHT_DECAY, which now shrinks the forecast toward that baseline: short noisy series overfit).
     One model: on the airline, the median of 5 (members=5) cost about 8 times the training time and
     did not lower the median RMSE over seeds 0-4 (16.7 vs 16.5; it did narrow the spread between
     seeds from 7.5 to 4.2), so averaging is the user's choice."""
     m = season or series.season
     n_train = len(series) - test
     window = default_window(m, n_train)
-    config = ForecastConfig(window=window, test=test, season=season, transform=AUTO)
+    config = ForecastConfig(window=window, test=test, season=season, transform=AUTO, residual=AUTO)
     return config.replace(weight_decay=WEIGHT_DECAY)
 
 
@@ -155,12 +158,21 @@ def resolve_all(series: Series, config: ForecastConfig) -> tuple[ForecastConfig,
     config.check(len(series))
     n_train = len(series) - config.test
     train_part = series.values[:n_train]
+    season = config.season or series.season
+    # a residual read from levels moves with the level, out of its training range after a break
+    # (the panel's seat belt and Nile series): a residual model reads differences
+    differenced = config.residual != "none"
     choice = choose_transform(train_part, config.transform, config.window, config.scale,
-                              config.period(series), config.test)
+                              config.period(series), config.test, differenced=differenced)
     config = config.replace(transform=choice.chosen)
-    if config.residual == AUTO:
-        target = choose_target(train_part, config.transform, config.scale, config.season or series.season,
+    if config.residual == VALIDATE:
+        target = choose_target(train_part, config.transform, config.scale, season,
                                config.window, config.test, config.model, config.train)
+    elif config.residual == AUTO:
+        fits = bool(season and season >= 2 and n_train >= config.window + season + 4)
+        why = (f"the data has a season of {season}" if fits else "the data has no season" if not season or season < 2
+               else f"a season of {season} needs more training values")
+        target = TargetChoice(AUTO, "seasonal_naive" if fits else "naive", why=why)
     else:
         target = TargetChoice(config.residual, config.residual, why="set by hand")
     config = config.replace(residual=target.chosen)
@@ -175,7 +187,7 @@ def prepare(series: Series, config: ForecastConfig) -> tuple[Transform, TrainDat
 
 
 def _prepare(series: Series, config: ForecastConfig) -> tuple[Transform, Target, TrainData]:
-    if AUTO in (config.transform, config.residual):
+    if AUTO in (config.transform, config.residual) or config.residual == VALIDATE:
         config, _ = resolve(series, config)
     config.check(len(series))
     n_train = len(series) - config.test
@@ -194,6 +206,15 @@ def _prepare(series: Series, config: ForecastConfig) -> tuple[Transform, Target,
     if v > 0:
         return tf, target, TrainData(X[:-v], y[:-v], X[-v:], y[-v:])
     return tf, target, TrainData(X, y)
+
+
+def loaded(model: torch.nn.Module, series: Series, config: ForecastConfig) -> Fitted:
+    """A Fitted for weights trained elsewhere (nothing trains here): one model, read as predicting what
+    `config.residual` says ("validate", which would train models to choose, reads as "auto")."""
+    config = config.replace(members=1, residual=AUTO if config.residual == VALIDATE else config.residual)
+    config, choice, target_choice = resolve_all(series, config)
+    tf, target, _ = _prepare(series, config)
+    return Fitted(model, tf, config, series, None, choice=choice, target=target, target_choice=target_choice)
 
 
 def build_model(config: ForecastConfig, seed: int | None = None) -> SequenceModel:

@@ -6,7 +6,7 @@ import torch
 
 from lstmviz.choose_target import choose_target
 from lstmviz.data import Series, Transform, builtin
-from lstmviz.forecast import ForecastConfig, baselines, evaluate, fit
+from lstmviz.forecast import ForecastConfig, baselines, default_config, evaluate, fit, preset, resolve_all
 from lstmviz.forecast_run import ForecastRun
 from lstmviz.target import Target
 
@@ -61,7 +61,7 @@ def test_a_residual_model_is_a_stock_lstm_whose_gates_are_exact():
 
 def test_the_target_is_chosen_on_the_training_part_only():
     series = seasonal()
-    config = SMALL.replace(residual="auto", transform="diff")
+    config = SMALL.replace(residual="validate", transform="diff")
     wild = series.values.copy()
     wild[-12:] = wild[-12:] * 10 - 500
     a, b = fit(series, config), fit(Series(wild, season=12), config)
@@ -71,6 +71,18 @@ def test_the_target_is_chosen_on_the_training_part_only():
     assert a.config.residual == ra.target.chosen == min(ra.target.scores, key=ra.target.scores.get)
     np.testing.assert_array_equal(ra.test_predictions, rb.test_predictions)
     assert "test points took no part" in ra.target.why
+
+
+def test_defaults_predict_the_deviation_from_the_seasonal_baseline_and_read_differences():
+    seasonal_fit = fit(seasonal(), default_config(seasonal(), test=12).replace(epochs=2, hidden_size=4))
+    r = evaluate(seasonal_fit, horizon=0)
+    assert r.target.requested == "auto" and r.target.chosen == seasonal_fit.config.residual == "seasonal_naive"
+    assert r.predicts == "the deviation from seasonal naive" and "season of 12" in r.target.why
+    assert "none" not in r.transform.scores and seasonal_fit.transform.lag >= 1  # a residual model reads differences
+    flat = Series(seasonal().values)  # no season known
+    config, _, target = resolve_all(flat, default_config(flat, test=12))
+    assert target.chosen == config.residual == "naive" and target.why == "the data has no season"
+    assert preset("airline")[1].residual == "none"  # the tutorial's recipe predicts the next value
 
 
 def test_the_chooser_scores_each_candidate_by_its_own_forecast():
