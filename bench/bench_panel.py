@@ -81,15 +81,17 @@ def run_series(name: str, path: Path, h: int, seeds: list[int]) -> dict:
         row["theta"] = rmse(theta_forecast(y[:n], h, season))
     config = default_config(series, test=h)
     row.update(window=config.window, members=config.members)
-    lstm, secs, chosen = [], [], []
+    lstm, secs, chosen, target = [], [], [], []
     for seed in seeds:
         fitted = fit(series, config.replace(seed=seed))
         report = evaluate(fitted, horizon=0)
         lstm.append(report.metrics["lstm"]["rmse"])
         secs.append(fitted.result.seconds)
         chosen.append(report.transform.chosen)
+        target.append({"none": "direct", "naive": "naive", "seasonal_naive": "snaive"}[report.target.chosen])
     row.update(lstm=statistics.median(lstm), lstm_per_seed=lstm, train_seconds=statistics.median(secs),
-               transform=chosen[0] if len(set(chosen)) == 1 else "/".join(chosen))
+               transform=chosen[0] if len(set(chosen)) == 1 else "/".join(chosen),
+               target="/".join(target) if len(set(target)) > 1 else target[0])
     return row
 
 
@@ -105,7 +107,7 @@ def main():
     from statsmodels.tsa.exponential_smoothing import ets  # noqa: F401
     from statsmodels.tsa.forecasting import theta  # noqa: F401
     names = args.only or list(PANEL)
-    print(f"{'series':22} {'n':>5} {'m':>3} {'h':>3} {'win':>4} {'transform':>13} {'LSTM':>9} {'naive*':>9} "
+    print(f"{'series':22} {'n':>5} {'m':>3} {'h':>3} {'win':>4} {'transform':>13} {'predicts':>20} {'LSTM':>9} {'naive*':>9} "
           f"{'ETS':>9} {'Theta':>9}  {'s/fit':>5}  per seed")
     rows = []
     for name in names:
@@ -115,7 +117,7 @@ def main():
         rows.append(r)
         mark = lambda ref: "<" if r["lstm"] < r[ref] else " "  # noqa: E731
         print(f"{name:22} {r['n']:5} {r['season'] or '-':>3} {r['h']:3} {r['window']:4} {r['transform']:>13} "
-              f"{r['lstm']:9.4g} {r['best_naive']:8.4g}{mark('best_naive')} {r['ets']:8.4g}{mark('ets')} "
+              f"{r['target']:>20} {r['lstm']:9.4g} {r['best_naive']:8.4g}{mark('best_naive')} {r['ets']:8.4g}{mark('ets')} "
               f"{r['theta']:8.4g}{mark('theta')} {r['train_seconds']:5.1f}  "
               + ", ".join(f"{v:.4g}" for v in r["lstm_per_seed"])
               + f"  ({time.perf_counter() - start:.0f} s)", flush=True)
@@ -130,7 +132,8 @@ def main():
         w = {ref: sum(r["lstm_per_seed"][i] < r[ref] for r in rows) for ref in REFERENCES}
         per_seed.append(f"seed {seed}: {w['best_naive']}/{w['ets']}/{w['theta']}")
     print("wins per single seed (best naive / ETS / Theta): " + "; ".join(per_seed))
-    print("naive* = the best of naive, seasonal naive and drift on the test points; < marks an LSTM win")
+    print("naive* = the best of naive, seasonal naive and drift on the test points; < marks an LSTM win; "
+          "predicts: the next value (direct) or the deviation from naive / seasonal naive (snaive), per seed")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -19,8 +19,8 @@ from .modelfile import load_model
 from .data import MAX_BYTES, MAX_ROWS, SCALERS, TRANSFORMS, load_csv
 from .defaults import AUTO
 from .errors import InputError, LstmVizError
-from .forecast import (MAX_MEMBERS, PRESETS, Fitted, default_config, evaluate, fit, model_for_forecast, prepare,
-                       preset, resolve)
+from .forecast import (MAX_MEMBERS, PRESETS, default_config, evaluate, fit, loaded, model_for_forecast,
+                       preset)
 from .models import CELLS
 from .tasks import TASKS, default_config as task_config, evaluate_task, find_units, fit_task, task_name
 
@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--cell", choices=list(CELLS))
     f.add_argument("--transform", choices=(AUTO, *TRANSFORMS),
                    help="auto (the default for CSV files): chosen on the end of the training part, never the test")
+    f.add_argument("--residual", choices=("none", "naive", "seasonal_naive", AUTO, "validate"),
+                   help="what the model predicts: the next value (none), or its deviation from naive or seasonal naive; "
+                        "auto: seasonal naive when there is a season (the default for data files); validate: chosen "
+                        "by the LSTM on the end of the training part. With --model, what the file's model predicts")
     f.add_argument("--members", type=int,
                    help=f"models trained from different seeds, 1 to {MAX_MEMBERS}; the forecast is their median "
                         "(default 5 for small series, 1 for long ones)")
@@ -126,7 +130,8 @@ def forecast(args) -> dict:
     if args.inspect:
         return {"series": {"name": series.name, "length": len(series), "missing": series.missing}, "data": data}
     changes = {k: getattr(args, k) for k in ("test", "seed", "epochs", "lr", "window", "hidden_size",
-                                             "num_layers", "cell", "transform", "scale", "season", "members")
+                                             "num_layers", "cell", "transform", "scale", "season", "members",
+                                             "residual")
                if getattr(args, k) is not None}
     config = config.replace(**changes)
     if args.horizon < 0:
@@ -138,9 +143,7 @@ def forecast(args) -> dict:
         # the window comes from the file where its input shape fixes one; --window may only agree with it
         model, config = model_for_forecast(load_model(args.model, max_bytes=int(args.max_mb * 1024 * 1024)),
                                            config, window=args.window)
-        config, choice = resolve(series, config.replace(members=1))
-        tf, _ = prepare(series, config)
-        fitted = Fitted(model, tf, config, series, None, choice=choice)
+        fitted = loaded(model, series, config)  # read as predicting what --residual (or the default) says
     else:
         fitted = fit(series, config)
     if args.save_model is not None:
@@ -156,6 +159,8 @@ def forecast(args) -> dict:
         "members": report.members,  # the forecasts are the median of this many models
         "member_seeds": list(report.member_seeds),
         "transform": report.transform.to_dict(),  # which transform, chosen how, and the validation scores
+        "predicts": report.predicts,  # "the next value", or "the deviation from seasonal naive" (a residual)
+        "target": report.target.to_dict(),  # that residual, chosen how, and the validation scores
         "saved_model": fitted.member_label if args.save_model is not None else None,
         "train_seconds": round(result.seconds, 4) if result is not None else 0.0,  # the training loop itself
         "epochs_run": result.epochs_run if result else 0,

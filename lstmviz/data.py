@@ -167,6 +167,10 @@ class Transform:
         """y (N,) -> s (N,), NaN for the first `lag` entries."""
         return (self.difference(self.to_z(y)) - self.a) / self.b
 
+    def encode_next(self, z_next: float, z_lagged: float) -> float:
+        """s at a new step from its z and z[t - lag] (ignored when lag is 0)."""
+        return ((z_next - z_lagged if self.lag else z_next) - self.a) / self.b
+
     def decode_next(self, s_next: np.ndarray, z_lagged: np.ndarray) -> np.ndarray:
         """z at a new step from its predicted s and z[t - lag] (ignored when lag is 0)."""
         d = np.asarray(s_next) * self.b + self.a

@@ -50,9 +50,10 @@ class TransformChoice:
 
 
 def choose_transform(train_values: np.ndarray, requested: str, window: int, scale: str, season: int,
-                     holdout: int) -> TransformChoice:
+                     holdout: int, differenced: bool = False) -> TransformChoice:
     """The transform for these training values: `requested` itself, or for "auto" the candidate with
-    the lowest validation RMSE on the last `holdout` training values."""
+    the lowest validation RMSE on the last `holdout` training values (only differencing ones when
+    `differenced`: a residual model's)."""
     if requested != AUTO:
         return TransformChoice(requested, requested, why="set by hand")
     y = np.asarray(train_values, dtype=np.float64)
@@ -60,6 +61,8 @@ def choose_transform(train_values: np.ndarray, requested: str, window: int, scal
     fit_part, val = y[:-h], y[-h:]
     scores = {}
     for kind in CANDIDATES:
+        if differenced and kind == "none":
+            continue
         if kind == "log_diff" and np.any(y <= 0):
             continue
         if kind == "seasonal_diff" and (season < 2 or len(fit_part) < season + window + 8):
@@ -70,7 +73,7 @@ def choose_transform(train_values: np.ndarray, requested: str, window: int, scal
             continue
     scores = {k: v for k, v in scores.items() if np.isfinite(v)}
     if not scores:
-        chosen = "log_diff" if np.all(y > 0) else "diff"
+        chosen = "log_diff" if np.all(y > 0) else "diff"  # both difference
         return TransformChoice(AUTO, chosen, 0, {}, f"too few training values to compare transforms; "
                                                     f"'{chosen}' is the usual choice for such data")
     chosen = min(scores, key=scores.get)

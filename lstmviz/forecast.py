@@ -14,10 +14,12 @@ from .defaults import AUTO, WEIGHT_DECAY, TransformChoice, choose_transform, def
 from .ensemble import train_members
 from .errors import InputError
 from .models import CELLS, SequenceModel
+from .choose_target import VALIDATE, TargetChoice, choose_target, recursive_path
+from .target import RESIDUALS, Target, describe
 from .train import Epoch, TrainData, TrainResult, init_weights, train
 
 __all__ = ["ForecastConfig", "PRESETS", "preset", "default_config", "Fitted", "Report", "fit", "evaluate", "recursive",
-           "one_step", "baselines", "metrics", "model_from_state_dict", "model_for_forecast", "resolve", "MAX_MEMBERS"]
+           "one_step", "baselines", "metrics", "loaded", "resolve_all", "model_from_state_dict", "model_for_forecast", "resolve", "MAX_MEMBERS"]
 
 MAX_MEMBERS = 9
 
@@ -33,6 +35,10 @@ class ForecastConfig(Config):
     scale: str = setting("minmax", choices=tuple(SCALERS))
     season: int | None = setting(None, lo=1, hi=100_000)  # period for baselines and seasonal_diff; None: the series'
     members: int = setting(1, lo=1, hi=MAX_MEMBERS)  # models trained from different seeds; forecasts are their median
+    # what the model predicts: the next value ("none"), or its deviation from naive / seasonal naive (target.py);
+    # "auto": seasonal naive when the data has a season of 2 or more, else naive; "validate": chosen with the
+    # LSTM itself on the end of the training part (choose_target.py)
+    residual: str = setting("none", choices=(*RESIDUALS, AUTO, VALIDATE))
     model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=24))
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=250, lr=1e-2, lr_decay=0.1))
 
@@ -46,7 +52,8 @@ class ForecastConfig(Config):
         super().check()
         # "auto" may choose a difference (lag 1): ask for room for it up front
         lag = 1 if self.transform == AUTO else Transform(self.transform, self.scale, self.period(None)).lag
-        need = self.test + self.window + lag + 2 + self.val
+        rlag = self.period(None) if self.residual == "seasonal_naive" else 0
+        need = self.test + max(self.window + lag, rlag) + 2 + self.val
         if n < need:
             have = f"{n} values are" if n != 1 else "1 value is"
             raise InputError(f"{have} too few for window {self.window}, test {self.test} and "
@@ -54,6 +61,7 @@ class ForecastConfig(Config):
 
     def period(self, series: Series | None) -> int:
         return self.season or (series.season if series is not None else None) or 12
+
 
     @property
     def member_seeds(self) -> list[int]:
@@ -78,15 +86,17 @@ PRESETS: dict[str, tuple[dict, ForecastConfig]] = {
 
 
 def default_config(series: Series, test: int = 12, season: int | None = None) -> ForecastConfig:
-    """The defaults for data of unknown shape: a window spanning a season, the transform chosen at fit
-    time on a validation split ("auto") and weight decay (WEIGHT_DECAY: short noisy series overfit).
+    """The defaults for data of unknown shape: a window spanning a season, the LSTM predicting the
+    deviation from seasonal naive (naive without a season: residual "auto", target.py) from differenced
+    inputs, the transform chosen at fit time on a validation split ("auto") and weight decay
+    (WEIGHT_DECAY, which now shrinks the forecast toward that baseline: short noisy series overfit).
     One model: on the airline, the median of 5 (members=5) cost about 8 times the training time and
     did not lower the median RMSE over seeds 0-4 (16.7 vs 16.5; it did narrow the spread between
     seeds from 7.5 to 4.2), so averaging is the user's choice."""
     m = season or series.season
     n_train = len(series) - test
     window = default_window(m, n_train)
-    config = ForecastConfig(window=window, test=test, season=season, transform=AUTO)
+    config = ForecastConfig(window=window, test=test, season=season, transform=AUTO, residual=AUTO)
     return config.replace(weight_decay=WEIGHT_DECAY)
 
 
@@ -110,6 +120,8 @@ class Fitted:
     result: TrainResult | None  # None when the weights were loaded, not trained
     members: list[SequenceModel] = field(default_factory=list)  # all of them, `model` first
     choice: TransformChoice | None = None  # how the transform was chosen
+    target: Target = field(default_factory=Target)  # what the model's output means (direct or a residual)
+    target_choice: TargetChoice | None = None  # how that was chosen
 
     def __post_init__(self):
         if not self.members:
@@ -136,30 +148,73 @@ def _tensor(a: np.ndarray) -> torch.Tensor:
 
 def resolve(series: Series, config: ForecastConfig) -> tuple[ForecastConfig, TransformChoice]:
     """The config with its transform settled ("auto" chosen on the end of the training part), and why."""
+    config, choice, _ = resolve_all(series, config)
+    return config, choice
+
+
+def resolve_all(series: Series, config: ForecastConfig) -> tuple[ForecastConfig, TransformChoice, TargetChoice]:
+    """The config with its transform and its target settled, each "auto" chosen on the end of the
+    training part (never the test points), and why."""
     config.check(len(series))
     n_train = len(series) - config.test
-    choice = choose_transform(series.values[:n_train], config.transform, config.window, config.scale,
-                              config.period(series), config.test)
-    return config.replace(transform=choice.chosen), choice
+    train_part = series.values[:n_train]
+    season = config.season or series.season
+    # a residual read from levels moves with the level, out of its training range after a break
+    # (the panel's seat belt and Nile series): a residual model reads differences
+    differenced = config.residual != "none"
+    choice = choose_transform(train_part, config.transform, config.window, config.scale,
+                              config.period(series), config.test, differenced=differenced)
+    config = config.replace(transform=choice.chosen)
+    if config.residual == VALIDATE:
+        target = choose_target(train_part, config.transform, config.scale, season,
+                               config.window, config.test, config.model, config.train)
+    elif config.residual == AUTO:
+        fits = bool(season and season >= 2 and n_train >= config.window + season + 4)
+        why = (f"the data has a season of {season}" if fits else "the data has no season" if not season or season < 2
+               else f"a season of {season} needs more training values")
+        target = TargetChoice(AUTO, "seasonal_naive" if fits else "naive", why=why)
+    else:
+        target = TargetChoice(config.residual, config.residual, why="set by hand")
+    config = config.replace(residual=target.chosen)
+    config.check(len(series))
+    return config, choice, target
 
 
 def prepare(series: Series, config: ForecastConfig) -> tuple[Transform, TrainData]:
     """Fit the transform on the training part only, and cut training (and validation) windows."""
-    if config.transform == AUTO:
+    tf, _, data = _prepare(series, config)
+    return tf, data
+
+
+def _prepare(series: Series, config: ForecastConfig) -> tuple[Transform, Target, TrainData]:
+    if AUTO in (config.transform, config.residual) or config.residual == VALIDATE:
         config, _ = resolve(series, config)
     config.check(len(series))
     n_train = len(series) - config.test
-    tf = Transform.fit(series.values[:n_train], config.transform, config.scale, config.period(series))
+    train_part = series.values[:n_train]
+    tf = Transform.fit(train_part, config.transform, config.scale, config.period(series))
     s = tf.encode(series.values)
-    targets = np.arange(tf.lag + config.window, n_train)
+    start = tf.lag + config.window
+    target = Target.fit(tf, train_part, config.residual, config.period(series), start)
+    targets = np.arange(max(start, target.lag), n_train)
     if len(targets) < 2:
         raise InputError("too few training windows; shorten the window or the test part")
-    X, y = windows(s, config.window, targets)
+    X, _ = windows(s, config.window, targets)
+    y = target.values(tf, train_part)[targets]
     X, y = _tensor(X)[..., None], _tensor(y)[:, None]  # (n, window, 1), (n, 1)
     v = min(config.val, len(X) - 1)
     if v > 0:
-        return tf, TrainData(X[:-v], y[:-v], X[-v:], y[-v:])
-    return tf, TrainData(X, y)
+        return tf, target, TrainData(X[:-v], y[:-v], X[-v:], y[-v:])
+    return tf, target, TrainData(X, y)
+
+
+def loaded(model: torch.nn.Module, series: Series, config: ForecastConfig) -> Fitted:
+    """A Fitted for weights trained elsewhere (nothing trains here): one model, read as predicting what
+    `config.residual` says ("validate", which would train models to choose, reads as "auto")."""
+    config = config.replace(members=1, residual=AUTO if config.residual == VALIDATE else config.residual)
+    config, choice, target_choice = resolve_all(series, config)
+    tf, target, _ = _prepare(series, config)
+    return Fitted(model, tf, config, series, None, choice=choice, target=target, target_choice=target_choice)
 
 
 def build_model(config: ForecastConfig, seed: int | None = None) -> SequenceModel:
@@ -172,15 +227,15 @@ def fit(series: Series, config: ForecastConfig, on_epoch: Callable[[Epoch], bool
         max_seconds: float | None = None) -> Fitted:
     """Train a forecaster (or `config.members` of them, as one batched run) on everything but the
     last `config.test` points."""
-    config, choice = resolve(series, config)
-    tf, data = prepare(series, config)
+    config, choice, target_choice = resolve_all(series, config)
+    tf, target, data = _prepare(series, config)
     if config.members == 1:
         members = [build_model(config)]
         result = train(members[0], data, config.train, on_epoch, max_seconds)
     else:
         members = [build_model(config, s) for s in config.member_seeds]
         result = train_members(members, data, config.train, on_epoch, max_seconds)
-    return Fitted(members[0], tf, config, series, result, members, choice)
+    return Fitted(members[0], tf, config, series, result, members, choice, target, target_choice)
 
 
 def _predict(model: SequenceModel, X: np.ndarray) -> np.ndarray:
@@ -190,21 +245,16 @@ def _predict(model: SequenceModel, X: np.ndarray) -> np.ndarray:
         return model(_tensor(X)[..., None])[:, 0].double().numpy()
 
 
-def _recursive_one(model: SequenceModel, tf: Transform, w: int, history: np.ndarray, steps: int) -> np.ndarray:
-    z = list(tf.to_z(history))
-    s = list(tf.encode(history))
-    for _ in range(steps):
-        s_next = float(_predict(model, np.array(s[-w:])[None])[0])
-        z_next = float(tf.decode_next(s_next, z[-tf.lag] if tf.lag else 0.0))
-        s.append(s_next)
-        z.append(z_next)
-    return tf.from_z(np.array(z[len(history):]))
+def _recursive_one(model: SequenceModel, tf: Transform, w: int, history: np.ndarray, steps: int,
+                   target: Target = Target()) -> np.ndarray:
+    return recursive_path(model, tf, target, w, history, steps)
 
 
 def recursive(fitted: Fitted, history: np.ndarray, steps: int) -> np.ndarray:
     """Feed each prediction back as input for `steps` steps after `history`; original units.
     Each member forecasts on its own; the result is their median, step by step."""
-    paths = [_recursive_one(m, fitted.transform, fitted.config.window, history, steps) for m in fitted.members]
+    paths = [_recursive_one(m, fitted.transform, fitted.config.window, history, steps, fitted.target)
+             for m in fitted.members]
     return np.median(paths, axis=0)
 
 
@@ -217,8 +267,8 @@ def one_step(fitted: Fitted) -> np.ndarray:
     targets = np.arange(fitted.n_train, len(y))
     X, _ = windows(s, w, targets)
     z = tf.to_z(y)
-    z_lagged = z[targets - tf.lag] if tf.lag else 0.0
-    return np.median([tf.from_z(tf.decode_next(_predict(m, X), z_lagged)) for m in fitted.members], axis=0)
+    return np.median([tf.from_z(fitted.target.decode(tf, _predict(m, X), z, targets)) for m in fitted.members],
+                     axis=0)
 
 
 def baselines(train_values: np.ndarray, steps: int, season: int | None) -> dict[str, np.ndarray]:
@@ -259,6 +309,12 @@ class Report:
     members: int = 1  # how many models the forecasts are the median of
     member_seeds: tuple[int, ...] = ()
     transform: TransformChoice | None = None  # which transform, and why
+    target: TargetChoice | None = None  # what the model predicts (the next value, or a residual), and why
+
+    @property
+    def predicts(self) -> str:
+        """Words for what the forecast is, e.g. "LSTM on the deviation from seasonal naive"."""
+        return describe(self.target.chosen if self.target else "none")
 
     @property
     def best_baseline(self) -> str:
@@ -287,7 +343,8 @@ def evaluate(fitted: Fitted, horizon: int = 12) -> Report:
     seeds = tuple(fitted.config.member_seeds) if len(fitted.members) == fitted.config.members \
         else (fitted.config.train.seed,)
     choice = fitted.choice or TransformChoice(fitted.config.transform, fitted.config.transform, why="set by hand")
-    return Report(season, actual, rec, one, beyond, base, m, len(fitted.members), seeds, choice)
+    target = fitted.target_choice or TargetChoice(fitted.target.kind, fitted.target.kind, why="set by hand")
+    return Report(season, actual, rec, one, beyond, base, m, len(fitted.members), seeds, choice, target)
 
 
 def model_from_state_dict(state: dict, config: ForecastConfig) -> tuple[torch.nn.Module, ForecastConfig]:

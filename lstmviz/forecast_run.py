@@ -14,7 +14,7 @@ import torch
 
 from .data import Series
 from .errors import LstmVizError
-from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, prepare, resolve
+from .forecast import Fitted, ForecastConfig, Report, build_model, evaluate, fit, loaded
 from .jobs import Job, Memo
 from .record import Trace, record
 
@@ -83,9 +83,7 @@ def loaded_job(series: Series, config: ForecastConfig, model: torch.nn.Module, l
     """A model whose weights were uploaded: nothing to train, the same views. Private to a session;
     `job.trained` is False."""
     def make():
-        resolved, choice = resolve(series, config.replace(members=1))  # uploaded weights are one model
-        tf, _ = prepare(series, resolved)
-        fitted = Fitted(model, tf, resolved, series, None, choice=choice)
+        fitted = loaded(model, series, config)
         return ForecastRun(fitted, evaluate(fitted, horizon), label)
 
     return Job.finished((series.key, config, label), make)

@@ -58,6 +58,10 @@ def test_forecast_json_says_how_many_models_and_which_transform(tmp_path):
     assert tr["holdout"] == 12 and tr["chosen"] == min(tr["validation_rmse"], key=tr["validation_rmse"].get)
     assert "test points took no part" in tr["why"]
     assert out["saved_model"] == "member 1 of 3 (seed 3)"
+    target = out["target"]  # what the model predicts, as the config that ran says
+    assert target["chosen"] == out["config"]["residual"] != "auto"
+    assert out["predicts"] == {"none": "the next value", "naive": "the deviation from naive",
+                               "seasonal_naive": "the deviation from seasonal naive"}[target["chosen"]]
 
 
 def test_builtin_name_and_flags(tmp_path):

@@ -44,7 +44,9 @@ TABLE = Table(
             help="The last values are held out; the model never trains on them."),
     Control("transform", "transform", "Transform", field="transform", kind=str, options=(AUTO, *TRANSFORMS),
             widget="selectbox",
-            help="log tames growing swings; differencing removes trend; the model predicts the transformed series. "
+            help="log tames growing swings; differencing removes trend; the model reads the transformed series. "
+                 "It predicts the next transformed value, or for your own data how far the next value lands from "
+                 "naive or seasonal naive (the caption under the forecast says which). "
                  "auto tries each on the end of the training part (never the test points) and keeps the best."),
     Control("scale", "scale", "Scaling", field="scale", kind=str, widget="selectbox",
             help="minmax maps the training part to [-1, 1]; standard to mean 0, sd 1."),

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from lstmviz import analysis, figures
+from lstmviz.target import describe
 
 from . import links
 from .display import chart
@@ -91,7 +92,9 @@ def gate_view(run, link: dict):
     else:
         st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
     st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
-               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row)."
+               f"'{f.config.transform}' transform and {f.config.scale} scaling (the input row)"
+               + (f" and predicts {describe(f.target.kind)} (its output 0 is that baseline's forecast)."
+                  if f.target.residual else ".")
                + (f" These are the gates of {f.member_label}; the forecast is the median of all {len(f.members)}."
                   if len(f.members) > 1 else ""))
     H = trace.block(layer=layer).shape[2]

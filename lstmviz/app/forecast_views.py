@@ -7,6 +7,7 @@ import streamlit as st
 
 from lstmviz import export, figures
 from lstmviz.bundle import make_bundle
+from lstmviz.choose_target import VALIDATE
 from lstmviz.defaults import AUTO
 from lstmviz.models import count_parameters
 
@@ -107,7 +108,19 @@ def forecast_provenance(r, trained: bool = True) -> str:
         how = f"transform {name}: {plain(c.why)}"
     else:
         how = f"transform {name}, set by hand"
-    return f"{who}; {how}."
+    return f"{who}; {how}; {_target_words(r)}."
+
+
+def _target_words(r) -> str:
+    """What the model predicts (the next value, or its deviation from a baseline), chosen how."""
+    t = r.target
+    what = f"the model predicts **{r.predicts}**"
+    if t is None or t.requested not in (AUTO, VALIDATE):
+        return what + (", set by hand" if t is not None and t.chosen != "none" else "")
+    if not t.scores:
+        return f"{what}, since {plain(t.why)}" if t.requested == AUTO else f"{what}: {plain(t.why)}"
+    scores = " · ".join(f"{k.replace('_', ' ')} {v:,.3g}" for k, v in sorted(t.scores.items(), key=lambda kv: kv[1]))
+    return f"{what}, chosen automatically: {plain(t.why)}; validation RMSE {scores}"
 
 
 def _compare_row(job):
