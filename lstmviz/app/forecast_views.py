@@ -85,8 +85,9 @@ def show_forecast(run) -> None:
                "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
     st.caption(forecast_provenance(r, trained=f.result is not None))
     if r.beats_seasonal_naive is False:
+        other = "another transform" if f.config.transform == "log_diff" else "the log_diff transform"
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
-                   "Try the log_diff transform, a different window, or more epochs.")
+                   f"Try {other}, a different window, or more epochs.")
     elif r.metrics["lstm"]["rmse"] > r.metrics[r.best_baseline]["rmse"]:
         st.warning(f"The model does not beat the {r.best_baseline.replace('_', ' ')} baseline. "
                    "Try another transform or more epochs.")
