@@ -11,9 +11,10 @@ def test_a_link_opens_the_code_model_in_the_text_views_without_training():
     started = registry().started
     at = _new(explore="gallery", entry="code", view="text")
     assert not at.error, [e.value for e in at.error]
-    run = gallery.load("code")
+    stored = gallery.read("code")["metrics"]  # measured when it was trained, on the same held-out excerpt
     head = next(m.value for m in at.markdown if m.value.startswith("Held-out:"))
-    assert f"**{run.bpc:.3f} bits per character**" in head and f"**{run.unigram_bpc:.3f}**" in head
+    assert f"**{stored['excerpt_bpc']:.3f} bits per character**" in head
+    assert f"**{stored['excerpt_unigram_bpc']:.3f}**" in head and "the model beats it" in head
     assert at.button_group(key="text_view").options == ["Text", "Generate", "Training"]
     ranked = [b.label for b in at.button if b.label.startswith("unit ")]
     assert ranked and any(f in " ".join(ranked) for f in ("in string", "bracket depth", "indent", "line position"))
