@@ -39,6 +39,9 @@ def main() -> None:
         print(f"{name:10s} {path.stat().st_size / 1024:7.1f} KB  CLI {cli:5.1f} s  load {load:4.2f} s  "
               f"{m['name']} {m['value']:.4g} (baseline {m['baseline']:.4g})  trained in {out['train_seconds']:.0f} s  "
               f"checks seen {sum(c['seen'] for c in out['checks'])}/{len(out['checks'])}")
+        if out["kind"] == "text":
+            print(f"           units on {out['units_on']}: " + ", ".join(
+                f"{u['feature']} {u['quantity']}{u['unit']} r {u['correlation']:+.2f}" for u in out["units"]))
         if "counting" in out:
             c = out["counting"]
             every = {**c["held_out_by_k"], **out["longer"]["by_k"]}

@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from lstmviz import gallery
+from lstmviz import text as tx
 from lstmviz.jobs import Job
 
-from . import forecast, links, tasks
+from . import forecast, links, tasks, text
 from .forecast_views import show_results
 from .words import plain
 
 # the views' own link parameters, and which entry
-LINKS = frozenset(forecast.LINKS | tasks.LINKS | {"entry"})
+LINKS = frozenset(forecast.LINKS | tasks.LINKS | {"view", "t", "unit"} | {"entry"})
 KEEP = ()
 
 
@@ -36,6 +37,16 @@ def _caption(meta: dict) -> str:
             f"`python -m lstmviz pretrain {meta['name']}` trains it again from scratch.")
 
 
+def _text(meta: dict, job: Job, link: dict) -> None:
+    """A character model in the text page's views, on the held-out excerpt stored with it (its training text
+    is not stored: the views read that excerpt, and Compare cells, which would train, is left out)."""
+    d = meta["data"]
+    source = (f"Python {d['python']}'s standard library" if d["source"] == "code" else "the King James Bible")
+    st.caption(f"Trained on {d['train_chars']:,} characters of {source}; shown here: {d['excerpt_chars']:,} of the "
+               f"{d['held_out_chars']:,} held-out characters, which it never trained on.")
+    text.results(job, job.key, link, feats=tx.code_features if d["source"] == "code" else tx.features, compare=False)
+
+
 def page(link: dict, top) -> None:
     names = gallery.names()
     raw = links.consume("entry")
@@ -53,7 +64,10 @@ def page(link: dict, top) -> None:
         _open.clear()  # a missing file may be made meanwhile: try again next time
         return
     st.info(_caption(meta), icon=":material/inventory_2:")
-    if gallery.entry(name).kind == "forecast":
+    kind = gallery.entry(name).kind
+    if kind == "forecast":
         show_results(job, job.key, link)
+    elif kind == "text":
+        _text(meta, job, link)
     else:
         tasks.results(job, job.key, link)

@@ -141,7 +141,9 @@ def page(link: dict, top) -> None:
     results(job, key, link, step.ready)
 
 
-def results(job, key, link: dict, ready: bool = True) -> None:
+def results(job, key, link: dict, ready: bool = True, feats=tx.features, compare: bool = True) -> None:
+    """The run's views. `feats`: the features the Text view ranks units by (tx.code_features for source code);
+    compare=False leaves out Compare cells, which trains (a pretrained model's text is only an excerpt)."""
     run: tx.TextRun | None = job_result(job, key, ready)
     if run is None:
         return
@@ -151,7 +153,8 @@ def results(job, key, link: dict, ready: bool = True) -> None:
                 f"alone) scores **{run.unigram_bpc:.3f}**: the model {verdict} it.")
     trained_caption(res)
     text = fit.train_text + fit.val_text
-    views = {"Text": lambda: text_view(job, fit), "Generate": lambda: generate_view(job, fit, link),
+    views = {"Text": lambda: text_view(job, fit, feats), "Generate": lambda: generate_view(job, fit, link),
              "Training": lambda: training_view(fit),
              "Compare cells": lambda: compare_view(fit, lambda config: start_job(text, job.key[1], config))}
-    views[pick_view("text_view", VIEW_SLUGS, link)]()
+    slugs = VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if v != "Compare cells"}
+    views[pick_view("text_view", slugs, link)]()

@@ -81,13 +81,14 @@ def _ranked_buttons(ranked: list[dict]) -> None:
         cols[j % len(cols)].button(f"unit {d['unit']} · r {d['correlation']:+.2f}{' weak' if weak else ''}: "
                                    f"{d['feature'].replace('_', ' ')}", key=f"tx_rank_{j}", on_click=_pick_unit,
                                    args=(d["unit"],), use_container_width=True,
-                                   help=f"{d['feature'].replace('_', ' ')}: {tx.FEATURES.get(d['feature'], '')}")
+                                   help=f"{d['feature'].replace('_', ' ')}: "
+                                        f"{tx.FEATURES.get(d['feature']) or tx.CODE_FEATURES.get(d['feature'], '')}")
     if any(analysis.match_strength(d["correlation"]) == "weak" for d in ranked):
         st.caption(f"r is the correlation over this excerpt. Below |r| = {analysis.WEAK} a match is weak: the unit "
                    "only partly tracks that feature, and may mix it with other things.")
 
 
-def text_view(job, fit) -> None:
+def text_view(job, fit, feats=tx.features) -> None:
     full = fit.train_text + fit.val_text
     c1, c2 = st.columns([3, 1])
     length = c2.select_slider("Characters shown", EXCERPTS, 1000, key="tx_len")
@@ -102,7 +103,7 @@ def text_view(job, fit) -> None:
     q = _quantity(fit)
     values = trace.get(q)  # (T, H)
     H = values.shape[1]
-    ranked = tx.rank_units(trace, tx.features(excerpt), quantity=q, top=1)
+    ranked = tx.rank_units(trace, feats(excerpt), quantity=q, top=1)
     ranked = sorted(ranked, key=lambda d: -abs(d["correlation"]))[:6]
     if st.session_state.get("tx_unit", 0) >= H:
         st.session_state["tx_unit"] = 0

@@ -12,6 +12,7 @@ from ..data import ASSETS
 from ..errors import InputError
 from ..tasks import default_config
 from .forecasts import restore_forecast, train_preset
+from .texts import restore_text, train_text_entry
 from .tasks import longer_report, longer_strings, restore_task, train_task
 
 __all__ = ["Entry", "ENTRIES", "GALLERY", "entry", "KINDS"]
@@ -77,11 +78,18 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in (
     Entry("sine", "Sine wave forecaster, window 50", "forecast",
           "the sine tutorial's recipe (the page's sine preset: window 50)", "sine",
           lambda scale: train_preset("sine", scale)),
-    # "code" and "prose" (kind "text") join here once lstmviz/text has their recipes: a train(scale) giving
-    # the fields of a TextRun, and KINDS["text"] restoring one.
+    Entry("code", "Python source, read character by character", "text",
+          "the code recipe: one layer of 128 LSTM units, 6 epochs over 1.2 million characters of the standard "
+          "library's source, 150-character truncated backpropagation", None,
+          lambda scale: train_text_entry("code", scale)),
+    Entry("prose", "The King James Bible, read character by character", "text",
+          "the prose recipe: one layer of 128 LSTM units, 10 epochs over the first 600,000 characters of the King "
+          "James Bible, 150-character truncated backpropagation", None,
+          lambda scale: train_text_entry("prose", scale)),
 )}
 
-KINDS: dict[str, Callable[[dict], object]] = {"forecast": restore_forecast, "task": restore_task}
+KINDS: dict[str, Callable[[dict], object]] = {"forecast": restore_forecast, "task": restore_task,
+                                              "text": restore_text}
 
 
 def entry(name: str) -> Entry:

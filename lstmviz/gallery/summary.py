@@ -8,6 +8,8 @@ import torch
 from .. import lessons
 from ..forecast_run import ForecastRun
 from ..tasks import TaskRun, find_units
+from ..text import TextRun
+from .texts import UNIT_CHARS, text_units
 from . import Loaded, entry
 
 __all__ = ["summarize", "listing"]
@@ -64,5 +66,14 @@ def summarize(loaded: Loaded, top: int = 3) -> dict:
         w = f.config.window
         X = np.lib.stride_tricks.sliding_window_view(s, w)[:, :, None].astype(np.float32)  # (n, window, 1)
         out["units"] = find_units(f.model, X, {"input value": X[..., 0].astype(np.float64)}, top=top)
+    elif isinstance(run, TextRun):
+        d = m["data"]
+        out["metric"] = {"name": "held-out bits per character", "value": run.bpc, "baseline": run.unigram_bpc,
+                         "baseline_name": "unigram", "on_chars": len(run.fit.val_text),
+                         "held_out_chars": d["held_out_chars"], "all_held_out": {
+                             "value": m["metrics"]["bpc"], "baseline": m["metrics"]["unigram_bpc"]}}
+        out["units"] = text_units(d["source"], run, d["chars"])
+        out["units_on"] = (f"{UNIT_CHARS:,} characters of source it never read" if d["source"] == "code" else
+                           f"the first {min(len(run.fit.val_text), 20_000):,} held-out characters")
     out["checks"] = _checks(loaded.name, run)
     return out

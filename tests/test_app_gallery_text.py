@@ -1,0 +1,24 @@
+"""The Gallery page opens a pretrained character model in the text page's views with nothing trained: its
+held-out bits per character are the stored model's, Compare cells (which trains) is not offered, and the
+Text view ranks units by the Python features for the code model."""
+from lstmviz import gallery
+from lstmviz.app.state import registry
+
+from tests.test_app import _new, _params
+
+
+def test_a_link_opens_the_code_model_in_the_text_views_without_training():
+    started = registry().started
+    at = _new(explore="gallery", entry="code", view="text")
+    assert not at.error, [e.value for e in at.error]
+    stored = gallery.read("code")["metrics"]  # measured when it was trained, on the same held-out excerpt
+    head = next(m.value for m in at.markdown if m.value.startswith("Held-out:"))
+    assert f"**{stored['excerpt_bpc']:.3f} bits per character**" in head
+    assert f"**{stored['excerpt_unigram_bpc']:.3f}**" in head and "the model beats it" in head
+    assert at.button_group(key="text_view").options == ["Text", "Generate", "Training"]
+    ranked = [b.label for b in at.button if b.label.startswith("unit ")]
+    assert ranked and any(f in " ".join(ranked) for f in ("in string", "bracket depth", "indent", "line position"))
+    at.button_group(key="text_view").set_value("Generate").run()
+    assert not at.exception and not at.error
+    assert registry().started == started  # nothing was trained
+    assert _params(at)["entry"] == "code" and _params(at)["view"] == "generate"
