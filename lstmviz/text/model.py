@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..models import SequenceModel
 from ..record import Trace, record
 from ..train import Epoch, TrainData, TrainResult, init_weights, train
+from .stateful import read_streams, streams, train_stateful
 from .corpus import MAX_CHARS, MAX_VOCAB, MIN_CHARS, Corpus, Vocab, codepoints, normalise
 
 __all__ = ["CharModel", "TextConfig", "TextFit", "TextRun", "build_model", "fit_text", "run_text", "bpc",
@@ -65,6 +66,9 @@ class TextConfig(Config):
     val_fraction: float = setting(0.1, lo=0.0, hi=0.5)  # the last part of the text is held out
     max_chars: int = setting(MAX_CHARS, lo=MIN_CHARS)
     max_vocab: int = setting(MAX_VOCAB, lo=2, hi=4096)
+    # True: batch_size continuous streams, each chunk starting from the last one's final state (char-rnn's
+    # stateful truncated backpropagation; text/stateful.py). False: every chunk from a zero state.
+    stateful: bool = False
     model: ModelConfig = field(default_factory=lambda: ModelConfig(hidden_size=128))
     # 15 epochs: ~8 s on "stories" with one thread, 1.6 bits per character (40 epochs: 1.1)
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=15, lr=1e-2, batch_size=32, clip=1.0,
@@ -108,7 +112,8 @@ def _chunks(ids: np.ndarray, length: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def build_model(config: TextConfig, vocab_size: int) -> CharModel:
     """A CharModel for `config`, initialised from config.train.seed (PyTorch's own scheme, private generator)."""
-    return init_weights(CharModel(config.model.cell, vocab_size, config.model.hidden_size, config.model.num_layers), config.train.seed)
+    return init_weights(CharModel(config.model.cell, vocab_size, config.model.hidden_size, config.model.num_layers),
+                        config.train.seed, config.model.forget_bias)
 
 
 def fit_text(text: str, config: TextConfig = TextConfig(), on_epoch: Callable[[Epoch], bool | None] | None = None,
@@ -126,9 +131,13 @@ def fit_text(text: str, config: TextConfig = TextConfig(), on_epoch: Callable[[E
         raise InputError(f"the text has {n:,} characters; sequence length {L} with {config.val_fraction:.0%} held out "
                          f"needs at least {need:,}: use more text or a shorter sequence length")
     ids = corpus.encode()
+    model = build_model(config, len(corpus.vocab))
+    if config.stateful:
+        result = train_stateful(model, ids[:n - n_val], ids[n - n_val:] if n_val else None, L, config.train,
+                                on_epoch, max_seconds)
+        return TextFit(model, corpus.vocab, config, result, corpus.text[:n - n_val], corpus.text[n - n_val:])
     X, y = _chunks(ids[:n - n_val], L)
     X_val, y_val = _chunks(ids[n - n_val:], L) if n_val else (None, None)
-    model = build_model(config, len(corpus.vocab))
     result = train(model, TrainData(X, y, X_val, y_val), config.train, on_epoch, max_seconds, loss="cross_entropy")
     return TextFit(model, corpus.vocab, config, result, corpus.text[:n - n_val], corpus.text[n - n_val:])
 
@@ -136,11 +145,16 @@ def fit_text(text: str, config: TextConfig = TextConfig(), on_epoch: Callable[[E
 def bpc(fit: TextFit, text: str, batch: int = 256) -> float:
     """Bits per character of the model on `text` (every character after the first).
 
-    Scored in chunks of config.seq_len, each from a zero state, as the model was trained.
+    Scored as the model was trained: in chunks of config.seq_len, each from a zero state; or, for a
+    stateful model, as batch_size continuous streams (a tail shorter than batch_size characters left out).
     """
     text = normalise(text)
     if len(text) < 2:
         raise InputError("scoring needs a text of at least 2 characters")
+    if fit.config.stateful:
+        fit.model.eval()
+        X, y = streams(fit.vocab.encode(text), fit.config.train.batch_size)
+        return read_streams(fit.model, X, y, fit.config.seq_len) / _LN2
     X, y = _chunks(fit.vocab.encode(text), fit.config.seq_len)
     total = 0.0
     fit.model.eval()
