@@ -13,6 +13,7 @@ from lstmviz.__main__ import main
 from lstmviz.errors import InputError
 from lstmviz.forecast_run import ForecastRun
 from lstmviz.gallery.summary import summarize
+from lstmviz.gallery.tasks import longer_report, longer_strings
 from lstmviz.tasks import LongerReport, TaskRun
 
 SCALE = 0.03  # a few epochs each: the recipes run end to end, not to their targets
@@ -74,6 +75,18 @@ def test_anbn_is_scored_on_every_longer_n_and_the_summary_says_so(small):
     assert json.loads(json.dumps(out))["counting"] == out["counting"]  # plain JSON values
 
 
+def test_anbn_stores_the_best_scoring_weights_of_its_rounds_and_polishing(small):
+    """Scaled down: 2 rounds, then 1 polishing epoch, each scored on validation strings apart from the test;
+    the weights stored score the best of them, measured again here."""
+    fields, path = small["anbn"]
+    scores = fields["metrics"]["round_scores"]
+    run = gallery.load("anbn", path)
+    assert len(scores) == 3 and run.fit.result.message.startswith("kept the weights after round")
+    val = longer_strings(run.fit.config, 20, seed=1000, per_n=50)
+    by_n = np.array(list(longer_report(run.fit.model, run.fit.config, val).by_k.values()))
+    assert by_n.min() + 0.01 * by_n.mean() == pytest.approx(max(scores), abs=1e-12)
+
+
 def test_a_forecaster_summary_names_its_metric_checks_and_units(small):
     out = summarize(gallery.load_entry("sine", small["sine"][1]))
     assert out["metric"]["name"] == "rmse" and out["metric"]["baseline_name"] in ("naive", "seasonal_naive", "drift")
@@ -126,7 +139,7 @@ def test_the_shipped_entries_open_and_the_gallery_is_small():
     run = gallery.load("anbn")
     by_k = run.report.longer.by_k
     assert sorted(by_k) == list(range(11, 101)) and run.report.value == 1.0
-    assert run.report.longer.accuracy >= 0.95 and min(by_k[k] for k in range(11, 51)) == 1.0
-    assert min(by_k.values()) >= 0.8  # the longest strings are where it slips: see the README
+    assert run.report.longer.accuracy >= 0.99 and min(by_k[k] for k in range(11, 90)) == 1.0
+    assert min(by_k.values()) >= 0.85  # the longest strings are where it slips: see the README
     sizes = {p.stem: p.stat().st_size for p in gallery.GALLERY.glob("*.pt")}
     assert set(gallery.names()) <= set(sizes) and sum(sizes.values()) < 5 * 1024 * 1024

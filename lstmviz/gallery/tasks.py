@@ -54,13 +54,15 @@ def _data(config: TaskConfig) -> tuple[Task, Task, TrainData]:
 
 
 def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceModel], float] | None = None,
-               warmup: tuple[TaskConfig, ...] = ()) -> dict:
+               warmup: tuple[TaskConfig, ...] = (), polish: tuple[int, float] = (0, 0.0)) -> dict:
     """Train `config` (config.train.epochs split into `rounds` rounds) -> the entry's fields.
 
     `warmup`: configs of the same task and model trained first, in order, on their own data (a curriculum of
     shorter sequences); their epochs come first in the curve, one snapshot after each.
     With `score` (higher is better, measured on data apart from the held-out test), the weights kept are
     those after the best-scoring round, and training stops there: the curve and snapshots end with them.
+    `polish` = (K, lr), with `score`: from those weights, K more rounds of one epoch each at learning rate lr,
+    each scored; the best of these replaces them if it scores higher (one snapshot more, the curve up to it).
     """
     config.check()
     tr, te, data = _data(config)
@@ -97,6 +99,9 @@ def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceMod
         whole.snapshots = whole.snapshots[:first + best_at + 1]
         whole.message = (f"kept the weights after round {best_at + 1} of {rounds} (epoch {keep[0]}), the best on "
                          f"validation strings apart from the test")
+        if polish[0]:
+            _polish(model, data, config, loss, polish, score, best, whole, scores, rounds)
+            whole.seconds = time.perf_counter() - start
     model.eval()
     fit = TaskFit(model, tr, te, whole, config)
     report = evaluate_task(fit)
@@ -105,6 +110,32 @@ def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceMod
             "metrics": {"metric": report.metric, "value": report.value, "baseline": report.baseline,
                         "round_scores": scores},
             "state": pack_state(model.state_dict()), "train": pack_result(whole)}
+
+
+def _polish(model, data, config, loss, polish, score, best, whole, scores, rounds) -> None:
+    """Fine-tune at a small learning rate, one epoch a round, and keep the best round if it beats `best`:
+    with n <= 10 fitted, what is left to choose is how exactly the counter's steps balance, which only
+    the longer validation strings can tell."""
+    losses, val_losses, kept = [], [], None
+    for k in range(polish[0]):
+        step = config.train.replace(epochs=1, lr=polish[1], lr_decay=1.0, snapshots=0,
+                                    seed=config.train.seed * 1000 + rounds + k)
+        r = train(model, data, step, loss=loss)
+        losses += r.losses
+        val_losses += r.val_losses
+        scores.append(float(score(model)))
+        if scores[-1] > best:
+            best, kept = scores[-1], (k, len(losses), r.snapshots[-1][1])
+    if kept is None:
+        model.load_state_dict(whole.snapshots[-1][1])
+        whole.message += f"; none of {polish[0]} polishing epochs at lr {polish[1]:g} scored higher"
+        return
+    model.load_state_dict(kept[2])
+    whole.losses += losses[:kept[1]]
+    whole.val_losses += val_losses[:kept[1]]
+    whole.snapshots.append((len(whole.losses), kept[2]))
+    whole.message += (f", then polished at lr {polish[1]:g}: kept epoch {kept[0] + 1} of {polish[0]}, which "
+                      f"scored higher")
 
 
 def restore_task(entry: dict) -> TaskRun:
