@@ -9,13 +9,12 @@ whole training part with the winner.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import torch
 
 from .config import ModelConfig, TrainConfig
 from .data import Transform, windows
+from .defaults import Choice
 from .ensemble import train_members
 from .errors import InputError
 from .models import SequenceModel
@@ -27,19 +26,7 @@ __all__ = ["VALIDATE", "TargetChoice", "choose_target", "recursive_path"]
 VALIDATE = "validate"  # ForecastConfig.residual: choose with the LSTM on the validation split
 
 
-@dataclass(frozen=True)
-class TargetChoice:
-    """What the model predicts in a run, and why."""
-
-    requested: str  # "validate", "auto" or a residual set by hand
-    chosen: str  # one of target.RESIDUALS
-    holdout: int = 0  # the last `holdout` training points scored the candidates (0: not chosen here)
-    scores: dict[str, float] = field(default_factory=dict)  # candidate -> validation RMSE, original units
-    why: str = ""
-
-    def to_dict(self) -> dict:
-        return {"requested": self.requested, "chosen": self.chosen, "holdout": self.holdout,
-                "validation_rmse": dict(self.scores), "why": self.why}
+TargetChoice = Choice  # what the model predicts in a run (the next value, or a residual), and why
 
 
 def recursive_path(model: torch.nn.Module, tf: Transform, target: Target, window: int, history: np.ndarray,

@@ -15,7 +15,7 @@ import numpy as np
 from .data import Transform, windows
 from .errors import InputError
 
-__all__ = ["AUTO", "CANDIDATES", "WEIGHT_DECAY", "TransformChoice", "choose_transform", "default_window"]
+__all__ = ["AUTO", "CANDIDATES", "WEIGHT_DECAY", "Choice", "TransformChoice", "choose_transform", "default_window"]
 
 AUTO = "auto"
 CANDIDATES = ("none", "diff", "log_diff", "seasonal_diff")
@@ -35,8 +35,9 @@ def default_window(season: int | None, n_train: int, base: int = 12) -> int:
 
 
 @dataclass(frozen=True)
-class TransformChoice:
-    """Which transform a run used, and why."""
+class Choice:
+    """A setting a run chose, and why: which transform (defaults.choose_transform) or what the model
+    predicts (choose_target.choose_target), each scored on the end of the training part."""
 
     requested: str  # "auto" or a transform set by hand
     chosen: str
@@ -47,6 +48,9 @@ class TransformChoice:
     def to_dict(self) -> dict:
         return {"requested": self.requested, "chosen": self.chosen, "holdout": self.holdout,
                 "validation_rmse": dict(self.scores), "why": self.why}
+
+
+TransformChoice = Choice  # which transform a run used, and why
 
 
 def choose_transform(train_values: np.ndarray, requested: str, window: int, scale: str, season: int,
