@@ -129,12 +129,8 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
     n = len(data.X)
     bs = min(n, FULL_BATCH) if config.batch_size <= 0 else min(config.batch_size, n)
     bs = min(bs, _batch_cap(model, data.X))
-    snap_at = _snapshot_epochs(config.epochs, config.snapshots)
-    result = TrainResult(snapshots=[(0, _state(model))])
-    best, best_state, stale = math.inf, None, 0
-    last_good = _state(model)
-    start = time.perf_counter()
-    for epoch in range(1, config.epochs + 1):
+
+    def one_epoch(epoch: int) -> tuple[float, float | None]:
         model.train()
         order = torch.randperm(n, generator=gen) if bs < n else None
         total = 0.0
@@ -153,8 +149,25 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             opt.step()
             total += batch_loss.item() * (len(data.X[idx]) if order is not None else n)
-        train_loss = total / n
-        val_loss = _evaluate(model, loss_fn, data.X_val, data.y_val)
+        return total / n, _evaluate(model, loss_fn, data.X_val, data.y_val)
+
+    return run_epochs(model, config, sched, one_epoch, on_epoch, max_seconds)
+
+
+def run_epochs(model: nn.Module, config: TrainConfig, sched, one_epoch: Callable[[int], tuple[float, float | None]],
+               on_epoch: Callable[[Epoch], bool | None] | None = None,
+               max_seconds: float | None = None) -> TrainResult:
+    """The epochs around `one_epoch(epoch) -> (train loss, validation loss or None)`, which trains once over
+    the data: divergence (back to the last finite weights), the learning-rate schedule, snapshots, the
+    on_epoch callback (True stops), the time limit and early stopping, as `train` documents them. Shared by
+    `train` and the stateful text trainer (text/stateful.py), which differ only in how an epoch reads."""
+    snap_at = _snapshot_epochs(config.epochs, config.snapshots)
+    result = TrainResult(snapshots=[(0, _state(model))])
+    best, best_state, stale = math.inf, None, 0
+    last_good = _state(model)
+    start = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        train_loss, val_loss = one_epoch(epoch)
         if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) \
                 or not all(torch.isfinite(p).all() for p in model.parameters()):
             model.load_state_dict(last_good)

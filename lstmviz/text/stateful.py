@@ -11,7 +11,6 @@ Shapes: streams are (B, S) int64 ids, axis 1 time; a chunk is (B, L) with L = se
 from __future__ import annotations
 
 import math
-import time
 from typing import Callable
 
 import numpy as np
@@ -20,7 +19,7 @@ from torch import nn
 
 from ..config import TrainConfig
 from ..errors import InputError
-from ..train import Epoch, TrainResult, _snapshot_epochs, _state
+from ..train import Epoch, TrainResult, run_epochs
 
 __all__ = ["streams", "read_streams", "train_stateful"]
 
@@ -86,38 +85,11 @@ def train_stateful(model, ids: np.ndarray, val_ids: np.ndarray | None, length: i
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
         opt.step()
 
-    snap_at = _snapshot_epochs(config.epochs, config.snapshots)
-    result = TrainResult(snapshots=[(0, _state(model))])
-    last_good, start = _state(model), time.perf_counter()
-    for epoch in range(1, config.epochs + 1):
+    def one_epoch(epoch: int) -> tuple[float, float | None]:
         offset = int(torch.randint(length, (1,), generator=gen))
         model.train()
         train_loss = read_streams(model, *streams(ids[offset:], B), length, step)
         model.eval()
-        val_loss = read_streams(model, *val, length) if val is not None else None
-        if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)) \
-                or not all(torch.isfinite(p).all() for p in model.parameters()):
-            model.load_state_dict(last_good)
-            result.stopped = "diverged"
-            result.message = f"diverged at epoch {epoch}; lower the learning rate (now {config.lr:g})"
-            break
-        last_good = _state(model)
-        sched.step()
-        result.losses.append(train_loss)
-        if val_loss is not None:
-            result.val_losses.append(val_loss)
-        if epoch in snap_at:
-            result.snapshots.append((epoch, last_good))
-        info = Epoch(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - start)
-        if on_epoch is not None and on_epoch(info):
-            result.stopped, result.message = "user", f"stopped by the user at epoch {epoch}"
-            break
-        if max_seconds is not None and info.elapsed >= max_seconds and epoch < config.epochs:
-            result.stopped = "time"
-            result.message = f"stopped at epoch {epoch} of {config.epochs}: the {max_seconds:g} s limit"
-            break
-    model.eval()
-    if result.snapshots[-1][0] != result.epochs_run:
-        result.snapshots.append((result.epochs_run, _state(model)))
-    result.seconds = time.perf_counter() - start
-    return result
+        return train_loss, (read_streams(model, *val, length) if val is not None else None)
+
+    return run_epochs(model, config, sched, one_epoch, on_epoch, max_seconds)
