@@ -18,9 +18,6 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Generic, TypeVar
 
-import torch._dynamo  # noqa: F401  the first optimizer imports it (~2.5 s): pay that when the server starts,
-# not while the first student watches an empty loss curve
-
 from .errors import LstmVizError
 from .train import Epoch
 
@@ -172,6 +169,10 @@ class Job(Generic[T]):
         return not self._stop.is_set() and self.error is None
 
 
+def _warm_optimizer() -> None:
+    import torch._dynamo  # noqa: F401
+
+
 class Registry:
     """Jobs by key, at most `size` kept (least recently used finished jobs are dropped first). With an
     `engine` (lstmviz.engine.Engine) each job's work trains there; without one, in a thread here."""
@@ -181,6 +182,10 @@ class Registry:
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()
         self._lock = threading.Lock()
         self.started = 0  # runs this registry started: a shared key that is reused does not count
+        if engine is None:  # runs train here: the first optimizer imports torch._dynamo (~2.5 s), so pay
+            # that in the background now, not while the first student watches an empty loss curve. With an
+            # engine the workers pay it (engine/plugin.py), and the page process never needs it.
+            threading.Thread(target=_warm_optimizer, name="lstmviz-warm", daemon=True).start()
 
     def get(self, key) -> Job | None:
         with self._lock:
