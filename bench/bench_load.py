@@ -162,6 +162,19 @@ def round_(name: str, n: int, distinct: bool, timeout: float, env: dict | None =
         srv.stop()
 
 
+def ready_round(repeats: int) -> None:
+    """Cold starts alone: a fresh server each time, its first page, then one run (the engine starting)."""
+    readies, warms = [], []
+    for _ in range(repeats):
+        srv, ready, warm = start_server()
+        srv.stop()
+        readies.append(ready)
+        warms.append(warm)
+    print(f"ready   : first page drawn {statistics.median(readies):.1f} s after the server started (median of "
+          f"{repeats}: {', '.join(f'{x:.1f}' for x in readies)}; target <= 5 s); the first run then took "
+          f"{statistics.median(warms):.1f} s to results", flush=True)
+
+
 def _dask(*args: str, log: str) -> subprocess.Popen:
     env = {**os.environ, **DASK_ENV, "PYTHONPATH": str(ROOT)}  # workers import lstmviz (the project installed)
     out = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"lstmviz-{log}.log", "w")
@@ -219,10 +232,13 @@ def main():
     ap.add_argument("--students", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--skip-distinct", action="store_true")
-    ap.add_argument("--rounds", default="shared,distinct,replicas")
+    ap.add_argument("--rounds", default="ready,shared,distinct,replicas")
+    ap.add_argument("--ready-repeats", type=int, default=3, help="servers started for the ready round")
     args = ap.parse_args()
     rounds = set(args.rounds.split(",")) - ({"distinct"} if args.skip_distinct else set())
     print(f"machine : {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    if "ready" in rounds:
+        ready_round(args.ready_repeats)
     if "shared" in rounds:
         round_("shared", args.students, False, args.timeout)
     if "distinct" in rounds:

@@ -216,9 +216,10 @@ class Registry:
         return job.start()
 
 
-def backend_from_env(environ=None):
-    """The Registry's engine as LSTMVIZ_BACKEND says: "dask" (the default) an Engine, started in the
-    background (embedded, or LSTMVIZ_SCHEDULER); "threads" None, training in this process."""
+def backend_from_env(environ=None, start: bool = True):
+    """The Registry's engine as LSTMVIZ_BACKEND says: "dask" (the default) an Engine (embedded, or
+    LSTMVIZ_SCHEDULER's), started in the background unless `start` is False (then at its first use, or
+    `engine.start()`); "threads" None, training in this process."""
     import os
     from .errors import InputError
     raw = (os.environ if environ is None else environ).get("LSTMVIZ_BACKEND", "").strip().lower() or "dask"
@@ -227,4 +228,4 @@ def backend_from_env(environ=None):
     if raw != "dask":
         raise InputError(f"LSTMVIZ_BACKEND={raw!r}: use dask (the default) or threads")
     from .engine import Engine
-    return Engine()
+    return Engine(start=start)

@@ -50,7 +50,7 @@ def test_an_unreachable_scheduler_is_one_line_on_the_page(monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     address = f"tcp://127.0.0.1:{port}"
-    monkeypatch.setattr(state, "backend_from_env", lambda: Engine(scheduler=address, connect_seconds=1))
+    monkeypatch.setattr(state, "backend_from_env", lambda start=True: Engine(scheduler=address, connect_seconds=1, start=start))
     state.registry.clear()
     try:
         at = _train(_set_quick(_new(), 5))

@@ -17,8 +17,16 @@ from lstmviz.limits import Limits
 @st.cache_resource
 def registry() -> Registry:
     """Training jobs shared by every session: identical (data, config) trains once. The engine (an
-    embedded Dask cluster, or LSTMVIZ_SCHEDULER's) starts here, at the first page load, in the background."""
-    return Registry(engine=backend_from_env())
+    embedded Dask cluster, or LSTMVIZ_SCHEDULER's) starts in the background when the first page is drawn
+    (start_engine), or at the first run if that comes sooner."""
+    return Registry(engine=backend_from_env(start=False))
+
+
+def start_engine() -> None:
+    """Start the engine (no-op when it is started or starting, or runs train in this process)."""
+    engine = registry().engine
+    if engine is not None:
+        engine.start()
 
 
 class Watchers:
