@@ -13,8 +13,9 @@ from lstmviz.__main__ import main
 from lstmviz.errors import InputError
 from lstmviz.forecast_run import ForecastRun
 from lstmviz.gallery.summary import summarize
+from lstmviz.gallery.counting import validation_score, validation_strings
 from lstmviz.gallery.tasks import longer_report, longer_strings
-from lstmviz.tasks import LongerReport, TaskRun
+from lstmviz.tasks import LongerReport, TaskRun, default_config
 
 SCALE = 0.03  # a few epochs each: the recipes run end to end, not to their targets
 
@@ -82,9 +83,26 @@ def test_anbn_stores_the_best_scoring_weights_of_its_rounds_and_polishing(small)
     scores = fields["metrics"]["round_scores"]
     run = gallery.load("anbn", path)
     assert len(scores) == 3 and run.fit.result.message.startswith("kept the weights after round")
-    val = longer_strings(run.fit.config, 20, seed=1000, per_n=50)
-    by_n = np.array(list(longer_report(run.fit.model, run.fit.config, val).by_k.values()))
-    assert by_n.min() + 0.01 * by_n.mean() == pytest.approx(max(scores), abs=1e-12)
+    val = validation_strings(run.fit.config, 20)
+    assert validation_score(run.fit.model, val) == pytest.approx(max(scores), abs=1e-12)
+
+
+def _strings(sets) -> set[str]:
+    return {"".join("_ab"[j] for j in x.argmax(1)) for t in sets for x in t.X}
+
+
+def test_anbn_validation_strings_are_near_misses_the_reported_test_never_holds():
+    """What the recipe chooses on: a^n b^(n+d), d = -2..2, every n past training, every padding from 2 to 6
+    and three more, half-and-half scored; never a string of the test it reports (same n's, other paddings)."""
+    config = default_config("anbn", seed=2)  # the recipe's length and seed
+    val = validation_strings(config, 20)
+    strings = _strings(val)
+    assert len(strings) == sum(len(t) for t in val) == 10 * 5 * 8
+    assert "__" + "a" * 20 + "b" * 21 in strings and "______" + "a" * 11 + "b" * 10 in strings
+    assert not strings & _strings(longer_strings(config, 20, config.train.seed + 1))
+    for t in val:  # labels: accept exactly a^n b^n
+        n_a, n_b = t.X[..., 1].sum(1), t.X[..., 2].sum(1)
+        assert np.array_equal(t.y, (n_a == n_b).astype(int))
 
 
 def test_a_forecaster_summary_names_its_metric_checks_and_units(small):

@@ -9,6 +9,7 @@ to train.
     store.py       the file: a dict of plain values and tensors, read with torch.load(weights_only=True)
     entries.py     Entry, ENTRIES: each entry's recipe and kind
     tasks.py       task entries: train_task, restore_task (-> TaskRun), longer_strings
+    counting.py    what the anbn recipe chooses on (validation_strings) and polishes with (mixed paddings)
     forecasts.py   forecast entries: train_preset, restore_forecast (-> ForecastRun)
     summary.py     summarize: the JSON `python -m lstmviz gallery NAME` prints
 """

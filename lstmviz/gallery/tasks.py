@@ -13,6 +13,7 @@ import torch
 from ..models import SequenceModel
 from ..tasks import LongerReport, Task, TaskConfig, TaskFit, TaskRun, anbn, evaluate_task, split_task
 from ..train import TrainData, TrainResult, init_weights, train
+from .counting import MIX_LENGTHS, polish_mixed_padding
 from .store import pack_result, pack_state, unpack_result
 
 __all__ = ["train_task", "restore_task", "longer_strings", "longer_report", "LONGER_PER_N"]
@@ -61,8 +62,9 @@ def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceMod
     shorter sequences); their epochs come first in the curve, one snapshot after each.
     With `score` (higher is better, measured on data apart from the held-out test), the weights kept are
     those after the best-scoring round, and training stops there: the curve and snapshots end with them.
-    `polish` = (K, lr), with `score`: from those weights, K more rounds of one epoch each at learning rate lr,
-    each scored; the best of these replaces them if it scores higher (one snapshot more, the curve up to it).
+    `polish` = (K, lr), with `score` (anbn): from those weights, K epochs at learning rate lr on the same strings
+    padded to many lengths (counting.polish_mixed_padding), each scored; the best of these replaces them if it
+    scores higher (one snapshot more, the curve up to it).
     """
     config.check()
     tr, te, data = _data(config)
@@ -100,7 +102,7 @@ def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceMod
         whole.message = (f"kept the weights after round {best_at + 1} of {rounds} (epoch {keep[0]}), the best on "
                          f"validation strings apart from the test")
         if polish[0]:
-            _polish(model, data, config, loss, polish, score, best, whole, scores, rounds)
+            _polish(model, data, config, polish, score, best, whole, scores)
             whole.seconds = time.perf_counter() - start
     model.eval()
     fit = TaskFit(model, tr, te, whole, config)
@@ -112,30 +114,22 @@ def train_task(config: TaskConfig, rounds: int = 1, score: Callable[[SequenceMod
             "state": pack_state(model.state_dict()), "train": pack_result(whole)}
 
 
-def _polish(model, data, config, loss, polish, score, best, whole, scores, rounds) -> None:
-    """Fine-tune at a small learning rate, one epoch a round, and keep the best round if it beats `best`:
+def _polish(model, data, config, polish, score, best, whole, scores) -> None:
+    """Fine-tune on mixed paddings (counting.polish_mixed_padding) and keep the best epoch if it beats `best`:
     with n <= 10 fitted, what is left to choose is how exactly the counter's steps balance, which only
     the longer validation strings can tell."""
-    losses, val_losses, kept = [], [], None
-    for k in range(polish[0]):
-        step = config.train.replace(epochs=1, lr=polish[1], lr_decay=1.0, snapshots=0,
-                                    seed=config.train.seed * 1000 + rounds + k)
-        r = train(model, data, step, loss=loss)
-        losses += r.losses
-        val_losses += r.val_losses
-        scores.append(float(score(model)))
-        if scores[-1] > best:
-            best, kept = scores[-1], (k, len(losses), r.snapshots[-1][1])
+    losses, val_losses, more, kept = polish_mixed_padding(model, config, data, polish[0], polish[1], score, best)
+    scores += more
     if kept is None:
         model.load_state_dict(whole.snapshots[-1][1])
         whole.message += f"; none of {polish[0]} polishing epochs at lr {polish[1]:g} scored higher"
         return
-    model.load_state_dict(kept[2])
-    whole.losses += losses[:kept[1]]
-    whole.val_losses += val_losses[:kept[1]]
-    whole.snapshots.append((len(whole.losses), kept[2]))
-    whole.message += (f", then polished at lr {polish[1]:g}: kept epoch {kept[0] + 1} of {polish[0]}, which "
-                      f"scored higher")
+    model.load_state_dict(kept[1])
+    whole.losses += losses[:kept[0] + 1]
+    whole.val_losses += val_losses[:kept[0] + 1]
+    whole.snapshots.append((len(whole.losses), kept[1]))
+    whole.message += (f", then polished at lr {polish[1]:g} on the same n's padded to {MIX_LENGTHS} lengths: kept "
+                      f"epoch {kept[0] + 1} of {polish[0]}, which scored higher")
 
 
 def restore_task(entry: dict) -> TaskRun:
