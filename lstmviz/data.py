@@ -5,6 +5,7 @@ so `from lstmviz.data import load_csv` keeps working.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,9 @@ def _show(token: str, limit: int = 30) -> str:
 
 # --- built-in series -------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
 def _airline() -> Series:
+    """Read once per process (a Series is immutable): parsing the file was half of each page run's time."""
     table = load_csv(ASSETS / "airline_passengers.csv")
     s = table.series("passengers")
     return Series(s.values, name="passengers", time=s.time, season=12,
