@@ -13,6 +13,7 @@ mixes in `Config`. A field's range lives in its own declaration (`setting(defaul
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -46,13 +47,19 @@ def _num(x) -> str:
     return f"{x:,}" if isinstance(x, int) else f"{x:g}"
 
 
+@functools.lru_cache(maxsize=None)
+def _fields_of(cls: type) -> dict[str, tuple[dataclasses.Field, type, bool]]:
+    """A config class's fields with their kinds: resolving type hints is slow, and a page run asks ~50 times."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: (f, *_kinds(hints[f.name])) for f in dataclasses.fields(cls)}
+
+
 class Config:
     """Mixin for a frozen dataclass of settings. Nested Config fields are reached by their own names."""
 
     @classmethod
     def _fields(cls) -> dict[str, tuple[dataclasses.Field, type, bool]]:
-        hints = typing.get_type_hints(cls)
-        return {f.name: (f, *_kinds(hints[f.name])) for f in dataclasses.fields(cls)}
+        return _fields_of(cls)
 
     @classmethod
     def _nested(cls) -> dict[str, type]:
