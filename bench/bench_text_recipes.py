@@ -5,10 +5,11 @@ beside the unigram baseline, the best unit per known feature, and the state dict
     nice -n 10 python bench/bench_text_recipes.py prose
 
 Target (issue 17): the code model has a unit with |r| >= 0.8 against in_string, bracket_depth or indent.
-Measured (code, seed 0, 1 thread, a loaded 2-core machine; stateful, 128 units, 2.4M characters x 4 epochs):
-219 CPU s (856 s wall), held-out 2.04 bits/char (unigram 4.95); best |r| on unseen source: line_indent 0.80
-(c unit 50), indent 0.72 (the same unit), bracket_depth 0.64, line_position 0.52, in_comment 0.48, in_string 0.45.
-The earlier recipe (chunks from a zero state, 150 characters, 1.2M x 6): 168 CPU s, best |r| at most 0.68.
+Measured (code, seed 0, 1 thread, the other core busy; stateful, 128 units, 100-character chunks, 2.4M
+characters x 10 epochs, by `python -m lstmviz pretrain code`): 448 s wall, held-out 1.83 bits/char (unigram
+4.49); best |r| on the 50,000 unseen characters the gallery reports: bracket_depth 0.85 (c unit 48),
+line_position 0.64, indent 0.54, in_string 0.52, in_comment 0.51, line_indent 0.47. The recipe before it
+(50-character chunks x 4 epochs): bracket_depth 0.76; the zero-state recipe: best |r| at most 0.68.
 --out DIR writes NAME.pt: the state dict, the TextConfig as a dict and the vocabulary, for a look.
 """
 import argparse

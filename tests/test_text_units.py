@@ -187,3 +187,45 @@ def test_code_features_bracket_depth_nests_and_never_goes_below_zero():
     from lstmviz.text.units import code_features
     assert _marks(code_features(")a[b{c(d)}]e")["bracket_depth"]) == "001122332100"
     assert all(len(v) == 0 for v in code_features("").values())
+
+
+def _tokenize_reference(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """in_string and bracket depth of Python source from the standard tokenize module (an independent
+    reader): a string from its opening quote (after any prefix) up to, not including, its closing quote(s)."""
+    import io
+    import tokenize
+    starts = np.cumsum([0] + [len(line) for line in text.splitlines(keepends=True)])
+    at = lambda pos: int(starts[pos[0] - 1] + pos[1])  # noqa: E731
+    in_str, depth = np.zeros(len(text), bool), np.zeros(len(text), np.int64)
+    d, last, fstring = 0, 0, []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        name = tokenize.tok_name[tok.type]
+        if name == "FSTRING_START":  # Python 3.12 splits f-strings; the feature reads one f-string as one string
+            fstring.append(tok)
+        elif name == "FSTRING_END" and fstring:
+            opening = fstring.pop()
+            if not fstring:
+                quote = opening.string.lstrip("rRbBuUfF")
+                in_str[at(opening.start) + len(opening.string) - len(quote):at(tok.end) - len(tok.string)] = True
+        elif tok.type == tokenize.STRING and not fstring:
+            body = tok.string.lstrip("rRbBuUfF")
+            quote = 3 if body[:3] in ('"""', "'''") else 1
+            in_str[at(tok.end) - len(body):at(tok.end) - quote] = True
+        elif tok.type == tokenize.OP and tok.string in "()[]{}" and not fstring:
+            depth[last:at(tok.start)] = d
+            d, last = (d + 1 if tok.string in "([{" else max(0, d - 1)), at(tok.start)
+    depth[last:] = d
+    return in_str, depth
+
+
+@pytest.mark.parametrize("module", ["textwrap", "json.decoder", "dataclasses", "string"])
+def test_code_features_agree_with_the_tokenize_module_on_standard_library_source(module):
+    import importlib
+    import inspect
+    from lstmviz.text.units import code_features
+    text = inspect.getsource(importlib.import_module(module))
+    in_str, depth = _tokenize_reference(text)
+    f = code_features(text)
+    assert in_str.sum() > 1000 and depth.max() >= 2  # docstrings, strings and nested brackets are read
+    np.testing.assert_array_equal(f["in_string"], in_str.astype(np.float64))
+    np.testing.assert_array_equal(f["bracket_depth"], depth.astype(np.float64))
