@@ -157,10 +157,20 @@ def test_the_shipped_entries_open_and_the_gallery_is_small():
     run = gallery.load("anbn")
     by_k = run.report.longer.by_k
     assert sorted(by_k) == list(range(11, 101)) and run.report.value == 1.0
-    assert run.report.longer.accuracy >= 0.99 and min(by_k[k] for k in range(11, 90)) == 1.0
-    assert min(by_k.values()) >= 0.85  # the longest strings are where it slips: see the README
+    assert run.report.longer.accuracy >= 0.99 and min(by_k.values()) >= 0.95  # the issue's target, every n
     sizes = {p.stem: p.stat().st_size for p in gallery.GALLERY.glob("*.pt")}
     assert set(gallery.names()) <= set(sizes) and sum(sizes.values()) < 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["code", "prose"])
+def test_a_shipped_text_entry_stores_what_its_weights_measure(name):
+    """Opening a text entry reads its held-out bits per character from the file (measuring 60,000 characters
+    took most of a second of the page's open); here they are measured again on the stored weights and text."""
+    from lstmviz.text.model import bpc
+
+    run = gallery.load(name)
+    assert bpc(run.fit, run.fit.val_text) == pytest.approx(run.bpc, rel=1e-6)
+    assert 0 < run.bpc < run.unigram_bpc
 
 
 @pytest.mark.parametrize("name", ["airline", "sine", "remember"])

@@ -41,7 +41,9 @@ def test_a_text_recipe_trains_writes_and_reloads_exactly(small, name):
     assert "".join(fit.vocab.chars) == raw["vocab"] and fit.val_text == raw["excerpt"] and fit.train_text == ""
     assert len(raw["excerpt"]) == raw["data"]["held_out_chars"]  # small: the whole held-out text is kept
     m = fields["metrics"]
-    assert run.bpc == m["excerpt_bpc"] == m["bpc"]  # measured again, on the stored weights and text
+    assert run.bpc == m["excerpt_bpc"] == m["bpc"]  # small: the excerpt is the whole held-out text
+    from lstmviz.text.model import bpc
+    assert bpc(fit, raw["excerpt"]) == run.bpc  # what the file stores is what its weights measure
     assert run.unigram_bpc == m["excerpt_unigram_bpc"] == pytest.approx(m["unigram_bpc"], rel=1e-12)
     snaps = fit.result.snapshots
     assert 2 <= len(snaps) <= 5 and snaps[0][0] == 0 and snaps[-1][0] == len(fit.result.losses)

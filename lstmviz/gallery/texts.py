@@ -89,8 +89,10 @@ def text_units(which: str, run: TextRun, chars: int) -> list[dict]:
 
 
 def restore_text(entry: dict) -> TextRun:
-    """The stored model and its held-out excerpt: a TextRun whose bpc and unigram baseline are measured on
-    that excerpt now (train_text is empty: the training text is not stored)."""
+    """The stored model and its held-out excerpt: a TextRun with the bits per character and unigram baseline
+    measured on that excerpt when the entry was made (measuring them again took most of a second of the
+    page's open; tests/test_gallery.py checks they are what the stored weights measure). train_text is
+    empty: the training text is not stored."""
     config = TextConfig.from_dict(entry["config"])
     vocab = Vocab(tuple(entry["vocab"]))
     model = build_model(config, len(vocab))
@@ -102,4 +104,5 @@ def restore_text(entry: dict) -> TextRun:
         raise InputError(f"gallery entry {entry['name']!r}: its held-out text does not fit its vocabulary; remake "
                          f"it with python -m lstmviz pretrain {entry['name']}")
     fit = TextFit(model, vocab, config, result, "", excerpt)
-    return TextRun(fit, bpc(fit, excerpt), excerpt_unigram_bpc(entry["train_counts"], entry["vocab"], excerpt))
+    m = entry["metrics"]
+    return TextRun(fit, float(m["excerpt_bpc"]), float(m["excerpt_unigram_bpc"]))
