@@ -168,10 +168,27 @@ def test_a_gallery_entry_is_named_in_the_data_table():
     assert "[settings]" in message and "a gallery entry is trained already" in message
 
 
+def test_a_lesson_on_a_gallery_entry_uses_that_entrys_views_and_checks():
+    anbn = 'title = "7 · Pretrained"\ntext = "Held-out accuracy {accuracy:.1%}."\n\n[data]\ngallery = "anbn"\n\n'
+    les = lessons.load_text(anbn + '[view]\nopen = "finder"\n\n[[checks]]\nname = "counts"\n', "mine.toml")
+    assert les.kind == "gallery" and les.data == {"gallery": "anbn"} and les.view == "finder"
+    assert "[view] open must be one of results, gates, finder" in _error(
+        anbn + '[view]\nopen = "forecast"\n\n[[checks]]\nname = "counts"\n')  # a task model's views
+    assert "counts runs on a task lesson, and this is a lesson on a forecast model" in _error(
+        anbn.replace('"anbn"', '"airline"') + '[[checks]]\nname = "counts"\n')
+    assert "beats_baselines runs on a forecast" in _error(anbn + '[[checks]]\nname = "beats_baselines"\n')
+    assert "remembers needs the task remember" in _error(anbn + '[[checks]]\nname = "remembers"\n')
+    message = _error(anbn.replace('"anbn"', '"code"') + '[[checks]]\nname = "counts"\n')
+    assert "[data] gallery: code is a text model, and lessons open forecast and task entries" in message
+    seen = lessons.run("counting_pretrained")  # the stored model, checked: it counts on, every n to 100
+    assert seen.seen and "It counts past the lengths it saw" in seen.claims[-1].text
+    assert seen.values["longer_worst_accuracy"] >= 0.95
+
+
 def test_the_five_files_are_the_lessons_as_they_were():
     before = json.loads((ROOT / "tests" / "data" / "lessons_before_files.json").read_text())
-    assert list(lessons.LESSONS) == list(before)
-    for lid, les in lessons.LESSONS.items():
+    assert list(lessons.LESSONS) == [*before, "counting_pretrained"]  # the five, then the one on a gallery entry
+    for lid, les in ((lid, lessons.LESSONS[lid]) for lid in before):
         now = {f: (list(v) if isinstance(v, tuple) else v) for f, v in dataclasses.asdict(les).items() if f in before[lid]}
         assert now == before[lid], lid
         assert les.source == f"{lid}.toml"
@@ -183,7 +200,8 @@ def test_the_five_files_are_the_lessons_as_they_were():
         "sine": (("periodic_gates", (("threshold", 0.95), ("swing", 0.05), ("forget_mid", 0.75))),),
         "memory": (("remembers", (("mse_share", 0.1), ("hold", 0.9), ("keep", 0.9))),),
         "counting": (("counts", (("accuracy", 0.99), ("r_at_least", 0.9), ("longer_margin", 0.1))),),
-        "lstm_vs_gru": (("same_footing", (("of_seasonal_naive", 0.6), ("ratio_at_most", 1.25))),)}
+        "lstm_vs_gru": (("same_footing", (("of_seasonal_naive", 0.6), ("ratio_at_most", 1.25))),),
+        "counting_pretrained": (("counts", (("accuracy", 0.99), ("r_at_least", 0.9), ("longer_margin", 0.1))),)}
     for name, check in lessons.CHECKS.items():  # ... which are the defaults
         used = next(les.checks[0][1] for les in lessons.LESSONS.values() if les.checks[0][0] == name)
         assert dict(used) == {k: p.default for k, p in check.params.items()}

@@ -9,7 +9,9 @@ from lstmviz import text as tx
 from lstmviz.jobs import Job
 
 from . import forecast, links, tasks, text
-from .forecast_views import show_results
+from . import lessons as lesson_ui
+from .display import presenting
+from .forecast_views import VIEW_SLUGS as FORECAST_VIEWS, show_results
 from .words import plain
 
 # the views' own link parameters, and which entry
@@ -47,6 +49,16 @@ def _text(meta: dict, job: Job, link: dict) -> None:
     text.results(job, job.key, link, feats=tx.code_features if d["source"] == "code" else tx.features, compare=False)
 
 
+def apply_lesson(les) -> None:
+    """Open the lesson's entry in the view it names (lessons.start calls this; nothing trains)."""
+    ss = st.session_state
+    ss["gallery_entry"] = les.data["gallery"]
+    if gallery.entry(les.data["gallery"]).kind == "task":
+        ss["task_view"] = tasks.VIEW_SLUGS[les.view]
+    else:
+        ss["view"] = FORECAST_VIEWS[les.view]
+
+
 def page(link: dict, top) -> None:
     names = gallery.names()
     raw = links.consume("entry")
@@ -63,8 +75,18 @@ def page(link: dict, top) -> None:
         st.error(plain(job.error))
         _open.clear()  # a missing file may be made meanwhile: try again next time
         return
-    st.info(_caption(meta), icon=":material/inventory_2:")
     kind = gallery.entry(name).kind
+    les = lesson_ui.current()
+    if les is not None and les.kind == "gallery" and les.data["gallery"] == name:
+        lesson_ui.apply_focus(job)  # before the views draw: it sets their unit, step and example
+        lesson_ui.card(job, link)  # first: on a projector its claims must be on the first screen
+    if presenting():  # the recipe in full would fill a projector's first screen
+        st.info(f"**Pretrained, not trained here**; `python -m lstmviz pretrain {name}` trains it again.",
+                icon=":material/inventory_2:")
+        with st.expander("The recipe"):
+            st.markdown(_caption(meta))
+    else:
+        st.info(_caption(meta), icon=":material/inventory_2:")
     if kind == "forecast":
         show_results(job, job.key, link)
     elif kind == "text":

@@ -19,9 +19,9 @@ from .display import presenting
 from .state import registry, upload_bytes
 from .words import plain
 
-MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks"}
-# a lesson's kind -> the page (app.py's PAGES key) that sets itself up for it: lessons never write a page's keys
-PAGE_OF = {"forecast": "forecast", "compare": "forecast", "task": "tasks"}
+MODES = {"forecast": "Forecast a series", "compare": "Forecast a series", "task": "Sequence tasks", "gallery": "Gallery"}
+# a lesson's kind -> the page (main.py's PAGES key) that sets itself up for it: lessons never write a page's keys
+PAGE_OF = {"forecast": "forecast", "compare": "forecast", "task": "tasks", "gallery": "gallery"}
 
 
 MENU = "lesson_menu"
@@ -161,15 +161,12 @@ def start(lesson_id: str, pages: dict) -> None:
         ss[MENU] = False
     if les is None:
         return
-    if les.kind not in PAGE_OF:
-        ss["lesson_problem"] = (f"{les.title}: opens the gallery entry {les.data.get('gallery')!r}, which this "
-                                "page cannot open yet")
-        return
     ss["lesson"] = les.id
     ss["explore"] = MODES[les.kind]
     ss.pop("lesson_focus", None)
     pages[PAGE_OF[les.kind]].apply_lesson(les)
-    ss["lesson_train"] = True
+    if les.kind != "gallery":  # a gallery entry is trained already
+        ss["lesson_train"] = True
 
 
 def leave() -> None:
@@ -193,8 +190,8 @@ def card(job, link: dict) -> None:
         if links.parse("lesson", raw, str, list(available())) is not None:
             st.session_state["lesson"] = lid = raw
     les = available().get(lid)
-    if les is None:
-        return
+    if les is None or les.kind == "gallery" and (job is None or job.key[0] != "gallery"):
+        return  # a lesson on a gallery entry: its card is on the gallery's page
     if les.id not in st.session_state.get(UPLOADED, {}):  # an uploaded file cannot travel in a link
         link["lesson"] = lid
     seen = signature(les, job)
@@ -233,7 +230,7 @@ def focus(job) -> dict | None:
     return f if f is not None and job is not None and f["key"] == job.key else None
 
 
-def _apply_focus(job) -> None:
+def apply_focus(job) -> None:
     """Once per trained job: open the lesson's views on the unit, step and example its claims name.
 
     Runs before the views draw (a widget's state cannot be set once the widget exists); after
@@ -247,7 +244,7 @@ def _apply_focus(job) -> None:
     if "unit" not in f:
         return
     ss["lesson_focus"] = {"key": job.key, **f}
-    prefix = "tk_" if les.kind == "task" else "gv_"
+    prefix = "tk_" if isinstance(job.result, TaskRun) else "gv_"  # a task lesson's, or one on a task entry
     ss[prefix + "unit"], ss[prefix + "t"], ss[prefix + "units"] = f["unit"], f.get("t", 0), [f["unit"]]
     if "start" in f:
         ss["gv_start"] = f["start"]
@@ -273,7 +270,7 @@ def around(slot, job, key, link: dict, prompt: str, watch, results) -> None:
     if not job.done:
         watch(job)
     if job.done and job.key == key:
-        _apply_focus(job)
+        apply_focus(job)
     results(job, key, link)
     with slot:
         card(current, link)
@@ -283,7 +280,11 @@ def signature(les, job) -> lessons.Seen | None:
     """The lesson's verdict on this job (lessons.check), once it has trained; None if it is not the lesson's run."""
     if job is None or not job.done or job.error:
         return None
-    if les.kind == "task":
+    if les.kind == "gallery":
+        if job.key != ("gallery", les.data["gallery"]):  # another entry is open
+            return None
+        result = job.result
+    elif les.kind == "task":
         result = job.result
         if not isinstance(result, TaskRun):  # the forecast page's job: not a task run
             return None

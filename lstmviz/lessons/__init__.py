@@ -98,8 +98,14 @@ def check(les: Lesson, result) -> Seen | None:
         if result.fit.config.task != les.task["task"]:
             return None
         return run_checks(les.kind, les.checks, result)
+    if les.kind == "gallery":  # the entry's stored run, checked as the run it is (lessonfile matched the checks)
+        if isinstance(result, TaskRun):
+            return run_checks("task", les.checks, result)
+        if isinstance(result, ForecastRun):
+            return run_checks("forecast", les.checks, result, result.fitted.series)
+        return None
     if les.kind not in ("forecast", "compare"):
-        return None  # a gallery lesson: the gallery's page checks it
+        return None
     runs = result if les.kind == "compare" else {"lstm": result}
     series = lesson_series(les)
     if any(r.fitted.result is None or r.fitted.series.key != series.key for r in runs.values()):
@@ -108,14 +114,16 @@ def check(les: Lesson, result) -> Seen | None:
 
 
 def run(lesson_id: str, seed: int | None = None) -> Seen:
-    """Train a lesson from code, as the page would, and check it."""
+    """Train a lesson from code, as the page would, and check it (a lesson on a gallery entry checks the
+    stored model: there is nothing to train, and `seed` does not apply)."""
     les = lesson(lesson_id)
     seeded = {"seed": seed} if seed is not None else {}
     if les.kind == "task":
         fitted = fit_task(default_config(**les.task, **seeded))
         return check(les, TaskRun(fitted, evaluate_task(fitted)))
-    if les.kind == "gallery":
-        raise InputError(f"lesson {les.id!r} opens a gallery entry: nothing to train")
+    if les.kind == "gallery":  # trained already: the stored model, whatever the seed
+        from .. import gallery
+        return check(les, gallery.load(les.data["gallery"]))
     series = lesson_series(les)
     config = (preset(les.preset)[1] if les.preset else default_config_for(series)).replace(**les.changes, **seeded)
     if les.kind == "compare":

@@ -30,6 +30,8 @@ VIEW = ("open", "unit", "timestep", "window", "example")
 # the views a lesson may open, by kind (the pages' link slugs)
 VIEWS = {"forecast": ("forecast", "gates", "compare", "training", "downloads"), "compare": ("compare",),
          "task": ("results", "gates", "finder", "compare"), "gallery": ("results", "gates", "finder", "forecast")}
+# a gallery lesson opens its entry's own views, less Compare cells (which trains)
+GALLERY_VIEWS = {"forecast": ("forecast", "gates", "training", "downloads"), "task": ("results", "gates", "finder")}
 # the controls presenter mode may keep in view, by kind (the pages' control names)
 FORECAST_CONTROLS = ("cell", "layers", "hidden", "window", "test", "transform", "scale", "epochs", "lr", "batch",
                      "clip", "seed", "members")
@@ -47,6 +49,12 @@ def _gallery_names(r: Reader) -> tuple[str, ...]:
     if hasattr(gallery, "names"):
         return tuple(gallery.names())
     return tuple(getattr(gallery, "ENTRIES", getattr(gallery, "NAMES", ())))
+
+
+def gallery_kind(name: str) -> str:
+    """A gallery entry's kind ("forecast", "task" or "text"): which checks and views a lesson on it may use."""
+    from .. import gallery
+    return gallery.entry(name).kind
 
 
 def _data(r: Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]:
@@ -72,6 +80,9 @@ def _data(r: Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]
         names = _gallery_names(r)
         if value not in names:
             r.fail(("data", key), f" must be one of {', '.join(names)}, not {value!r}")
+        if gallery_kind(value) not in GALLERY_VIEWS:
+            r.fail(("data", key), f": {value} is a {gallery_kind(value)} model, and lessons open forecast and task "
+                                  f"entries ({', '.join(n for n in names if gallery_kind(n) in GALLERY_VIEWS)})")
         return "gallery", {"gallery": value}, None
     if folder is None:
         r.fail(("data", "csv"), " names a file, but an uploaded lesson can only use built-in data (series or "
@@ -130,11 +141,13 @@ def _settings(r: Reader, doc: dict, kind: str, data: dict, series):
 def _view(r: Reader, doc: dict, kind: str, config, n: int | None) -> tuple[str, str, dict]:
     """(kind, the view to open, where it opens): opening "compare" on a series makes a two-cell lesson."""
     v = r.table(doc.get("view", {}), ("view",), VIEW)
-    opened = r.str(v, ("view", "open")) or ("results" if kind == "task" else "forecast")
+    task_like = kind == "task" or kind == "gallery" and gallery_kind(doc["data"]["gallery"]) == "task"
+    opened = r.str(v, ("view", "open")) or ("results" if task_like else "forecast")
     if kind == "forecast" and opened == "compare":
         kind = "compare"
-    if opened not in VIEWS[kind]:
-        r.fail(("view", "open"), f" must be one of {', '.join(VIEWS[kind])} for this lesson's data, not {opened!r}")
+    views = GALLERY_VIEWS[gallery_kind(doc["data"]["gallery"])] if kind == "gallery" else VIEWS[kind]
+    if opened not in views:
+        r.fail(("view", "open"), f" must be one of {', '.join(views)} for this lesson's data, not {opened!r}")
     focus = {}
     hidden = config.model.hidden_size if config is not None else None
     for key, name in (("unit", "unit"), ("timestep", "t"), ("window", "start"), ("example", "example")):
@@ -176,10 +189,13 @@ def _checks(r: Reader, doc: dict, kind: str, data: dict) -> tuple:
         if name not in CHECKS:
             r.fail((*path, "name"), f" is not a check ({name!r}); {instead(name, CHECKS, 'the checks are')}")
         check = CHECKS[name]
-        if kind not in check.kinds and kind != "gallery":
-            r.fail((*path, "name"), f": {name} runs on a {' or '.join(check.kinds)} lesson, and this is a {kind} "
-                                    "lesson")
-        if check.tasks and data.get("task") not in check.tasks and kind != "gallery":
+        # a gallery entry is checked as the run it is: a forecaster, or a task model (its name is its task)
+        runs_as = gallery_kind(data["gallery"]) if kind == "gallery" else kind
+        task = data["gallery"] if kind == "gallery" else data.get("task")
+        if runs_as not in check.kinds:
+            r.fail((*path, "name"), f": {name} runs on a {' or '.join(check.kinds)} lesson, and this is a "
+                                    f"{runs_as if kind != 'gallery' else f'lesson on a {runs_as} model'}")
+        if check.tasks and task not in check.tasks:
             r.fail((*path, "name"), f": {name} needs the task {' or '.join(check.tasks)}")
         if any(u[0] == name for u in uses):
             r.fail((*path, "name"), f": {name} is chosen twice")
