@@ -62,7 +62,6 @@ class ForecastConfig(Config):
     def period(self, series: Series | None) -> int:
         return self.season or (series.season if series is not None else None) or 12
 
-
     @property
     def member_seeds(self) -> list[int]:
         """Each member's seed: disjoint for different seeds (seed 1 of 5 members: 5..9), the seed itself for one."""
@@ -245,15 +244,10 @@ def _predict(model: SequenceModel, X: np.ndarray) -> np.ndarray:
         return model(_tensor(X)[..., None])[:, 0].double().numpy()
 
 
-def _recursive_one(model: SequenceModel, tf: Transform, w: int, history: np.ndarray, steps: int,
-                   target: Target = Target()) -> np.ndarray:
-    return recursive_path(model, tf, target, w, history, steps)
-
-
 def recursive(fitted: Fitted, history: np.ndarray, steps: int) -> np.ndarray:
     """Feed each prediction back as input for `steps` steps after `history`; original units.
     Each member forecasts on its own; the result is their median, step by step."""
-    paths = [_recursive_one(m, fitted.transform, fitted.config.window, history, steps, fitted.target)
+    paths = [recursive_path(m, fitted.transform, fitted.target, fitted.config.window, history, steps)
              for m in fitted.members]
     return np.median(paths, axis=0)
 

@@ -13,7 +13,8 @@ from torch import nn
 from .config import TrainConfig
 from .errors import InputError
 
-__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "init_weights", "FULL_BATCH", "LOSSES"]
+__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "optimizer", "run_epochs", "init_weights", "FULL_BATCH",
+           "LOSSES"]
 
 # "Full batch" on a million windows would hold gigabytes of activations for one step: past this
 # many windows, full batch means mini-batches of this size.
@@ -121,9 +122,7 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
     config.check()
     if len(data.X) == 0:
         raise InputError("no training windows: the series is too short for this window and test size")
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    gamma = config.lr_decay ** (1 / max(config.epochs - 1, 1))
-    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
+    opt, sched = optimizer(model, config)
     loss_fn = _loss_fn(loss)
     gen = torch.Generator().manual_seed(config.seed)
     n = len(data.X)
@@ -152,6 +151,14 @@ def train(model: nn.Module, data: TrainData, config: TrainConfig,
         return total / n, _evaluate(model, loss_fn, data.X_val, data.y_val)
 
     return run_epochs(model, config, sched, one_epoch, on_epoch, max_seconds)
+
+
+def optimizer(model: nn.Module, config: TrainConfig):
+    """(Adam with the config's weight decay, its schedule): the learning rate falls geometrically from lr
+    to lr * lr_decay by the last epoch (call the schedule's step() once per epoch; run_epochs does)."""
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    gamma = config.lr_decay ** (1 / max(config.epochs - 1, 1))
+    return opt, torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
 
 
 def run_epochs(model: nn.Module, config: TrainConfig, sched, one_epoch: Callable[[int], tuple[float, float | None]],

@@ -7,7 +7,8 @@ import torch
 
 from lstmviz.data import builtin
 from lstmviz.ensemble import Packed, train_members
-from lstmviz.forecast import ForecastConfig, _recursive_one, evaluate, fit
+from lstmviz.choose_target import recursive_path
+from lstmviz.forecast import ForecastConfig, evaluate, fit
 from lstmviz.forecast_run import forecast_job
 from lstmviz.models import SequenceModel
 from lstmviz.train import TrainConfig, TrainData, init_weights, train
@@ -51,7 +52,7 @@ def test_ensemble_forecast_is_the_median_of_its_members():
     f = fit(series, SMALL)
     r = evaluate(f, horizon=4)
     n = f.n_train
-    paths = [_recursive_one(m, f.transform, 6, series.values[:n], 6) for m in f.members]
+    paths = [recursive_path(m, f.transform, f.target, 6, series.values[:n], 6) for m in f.members]
     assert not np.allclose(paths[0], paths[1])  # the members differ
     np.testing.assert_allclose(r.test_predictions, np.median(paths, axis=0), rtol=1e-12)
     one = fit(series, SMALL.replace(members=1, seed=0))  # member 1 is the model seed 0 trains alone

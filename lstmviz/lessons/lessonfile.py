@@ -29,7 +29,7 @@ DATA = ("series", "task", "gallery", "csv", "column")
 VIEW = ("open", "unit", "timestep", "window", "example")
 # the views a lesson may open, by kind (the pages' link slugs)
 VIEWS = {"forecast": ("forecast", "gates", "compare", "training", "downloads"), "compare": ("compare",),
-         "task": ("results", "gates", "finder", "compare"), "gallery": ("results", "gates", "finder", "forecast")}
+         "task": ("results", "gates", "finder", "compare")}
 # a gallery lesson opens its entry's own views, less Compare cells (which trains)
 GALLERY_VIEWS = {"forecast": ("forecast", "gates", "training", "downloads"), "task": ("results", "gates", "finder")}
 # the controls presenter mode may keep in view, by kind (the pages' control names)

@@ -19,7 +19,7 @@ from torch import nn
 
 from ..config import TrainConfig
 from ..errors import InputError
-from ..train import Epoch, TrainResult, run_epochs
+from ..train import Epoch, TrainResult, optimizer, run_epochs
 
 __all__ = ["streams", "read_streams", "train_stateful"]
 
@@ -73,8 +73,7 @@ def train_stateful(model, ids: np.ndarray, val_ids: np.ndarray | None, length: i
     if len(ids) < B * (2 * length) + length + 1:
         raise InputError(f"stateful training on {B} streams of chunks of {length} needs at least "
                          f"{B * 2 * length + length + 1:,} characters, not {len(ids):,}")
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    sched = torch.optim.lr_scheduler.ExponentialLR(opt, config.lr_decay ** (1 / max(config.epochs - 1, 1)))
+    opt, sched = optimizer(model, config)
     gen = torch.Generator().manual_seed(config.seed)
     val = streams(val_ids, B) if val_ids is not None and len(val_ids) > 1 else None
 
