@@ -5,6 +5,7 @@ from lstmviz import analysis, tasks
 from lstmviz.app import tasks as page
 from lstmviz.app.state import registry
 
+from tests.elements import plain_texts
 from tests.test_app import _new
 
 
@@ -58,7 +59,7 @@ def test_adding_reports_mse_against_the_mean_predictor():
     answer = next(c.value for c in at.caption if c.value.startswith("The model answers"))
     right = answer.split("right answer is **")[1].split("**")[0]
     # the example shown, its answer first: a long row that scrolls sideways cannot hide it
-    assert any(c.value.startswith(f"{right} ← ") and "\n" not in c.value for c in at.code)
+    assert any(c.startswith(f"{right} ← ") and "\n" not in c for c in plain_texts(at))
 
 
 def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():
@@ -112,8 +113,8 @@ def test_the_task_page_names_tasks_by_what_they_are_and_shows_answers_first():
                      + list(at.selectbox(key="task").options))
     assert "seed 0" not in words.lower() and "?." not in words
     assert "Does a short sequence rise or fall?**" in words
-    (code,) = at.code
-    rows = code.value.splitlines()
+    (code,) = plain_texts(at)
+    rows = code.splitlines()
     assert len(rows) == 3 and all(row.split(" ← ")[0].strip() in ("rises", "falls") for row in rows)
 
 

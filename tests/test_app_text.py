@@ -7,6 +7,7 @@ import numpy as np
 from lstmviz import analysis
 from lstmviz.app import text as text_page
 from lstmviz.text import TextConfig
+from tests.elements import plain_texts
 from tests.test_app import _new
 
 
@@ -113,12 +114,12 @@ def test_spans_are_found_by_text_or_by_where_the_unit_fires_and_generate_has_one
     # find text: the span is where it occurs, the excerpt moving to it if need be
     at.text_input(key="tx_find").input('"').run()
     first = (at.slider(key="tx_start").value, at.slider(key="tx_span").value)
-    assert at.code[0].value == '"' and first[1][1] - first[1][0] == 1
+    assert plain_texts(at)[0] == '"' and first[1][1] - first[1][0] == 1
     at.button(key="tx_find_next").click().run()
     second = (at.slider(key="tx_start").value, at.slider(key="tx_span").value)
-    assert at.code[0].value == '"' and second[0] + second[1][0] > first[0] + first[1][0]  # further on
+    assert plain_texts(at)[0] == '"' and second[0] + second[1][0] > first[0] + first[1][0]  # further on
     at.text_input(key="tx_find").input("Chapter").run()
-    assert at.code[0].value == "CHAPTER"  # not in the text as typed: in any case
+    assert plain_texts(at)[0] == "CHAPTER"  # not in the text as typed: in any case
     at.text_input(key="tx_find").input("qqqzzz").run()
     assert any("is not in the text" in i.value for i in at.info)
     # the unit's firing places: choosing one selects it, and the unit is among those on across it

@@ -2,6 +2,8 @@
 picker of a page's result views."""
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from . import links
@@ -25,6 +27,15 @@ def chart(fig, key: str, container=None, scale_fonts: bool = True) -> None:
             if "colorbar" in trace:
                 trace.colorbar.title.font.size = PRESENTER_FONT
     (container or st).plotly_chart(fig, key=key)
+
+
+def plain_text(text: str) -> None:
+    """Text as it is, in a grey monospace block that wraps long lines. Not st.code: its syntax highlighter
+    registers every Prism grammar when a browser tab first shows one, 0.4-0.6 s of script on these machines,
+    for text that has nothing to highlight (a gallery text entry opened in 1.6-2.3 s, not 0.7)."""
+    st.html('<pre class="lstmviz-plain" style="margin:0 0 0.5rem 0;padding:0.75rem 1rem;border-radius:0.5rem;'
+            'background:#f0f2f6;color:#31333f;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:0.875em;'
+            f'line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere">{html.escape(text)}</pre>')
 
 
 def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:

@@ -16,7 +16,7 @@ from lstmviz.tasks import TaskFit, TaskReport, TaskRun
 from . import lessons as lesson_ui
 from . import links
 from .compare import gates_side_by_side
-from .display import chart
+from .display import chart, plain_text
 from .progress import wait_all
 from .words import plain
 from .scrubber import scrubber
@@ -75,7 +75,7 @@ def examples(ks, task: tasks.Task) -> None:
     """Examples, each with its answer first and the sequence wrapped: a long row hides nothing."""
     answers = [task.answer(k) for k in ks]
     w = max(map(len, answers))
-    st.code("\n".join(f"{a:>{w}} ← {task.sequence(k)}" for a, k in zip(answers, ks)), language=None, wrap_lines=True)
+    plain_text("\n".join(f"{a:>{w}} ← {task.sequence(k)}" for a, k in zip(answers, ks)))
     st.caption("Read a row as: the right answer ← the sequence it comes from.")
 
 

@@ -12,7 +12,7 @@ from lstmviz import text as tx
 from lstmviz.errors import LstmVizError
 from lstmviz.jobs import Job
 
-from .display import pick_view
+from .display import pick_view, plain_text
 from .nextstep import job_result, main_train_button, this_data, train_button, trained_caption
 from .progress import watch
 from .state import limits, registry, session_id, upload_bytes
@@ -132,7 +132,7 @@ def page(link: dict, top) -> None:
     job = registry().get(st.session_state.get("text_job"))
     job = this_data(job, job is not None and job.key[1] == data_key)
     if job is None:
-        st.code(text[:600] + ("..." if len(text) > 600 else ""), language=None)
+        plain_text(text[:600] + ("..." if len(text) > 600 else ""))
         if step.ready:
             st.info("Press **Train model** to train on this text.")
         return

@@ -14,7 +14,7 @@ from lstmviz.errors import LstmVizError
 from lstmviz.models import count_parameters
 
 from .compare import gates_side_by_side
-from .display import chart, presenting
+from .display import chart, plain_text, presenting
 from .progress import wait_all
 from .state import limits
 from .words import plain
@@ -143,7 +143,7 @@ def text_view(job, fit, feats=tx.features) -> None:
     spans = []
     if b > a:
         units = tx.select_span(values, a, b, thr)
-        st.code(excerpt[a:b], language=None)
+        plain_text(excerpt[a:b])
         if len(units):
             spans = tx.matches(values, units, thr, min_len=max(1, (b - a) // 2), exclude=(a, b))
             st.markdown(f"**{len(units)} unit(s)** on across the span and off just around it: "
