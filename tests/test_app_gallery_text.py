@@ -12,9 +12,14 @@ def test_a_link_opens_the_code_model_in_the_text_views_without_training():
     at = _new(explore="gallery", entry="code", view="text")
     assert not at.error, [e.value for e in at.error]
     stored = gallery.read("code")["metrics"]  # measured when it was trained, on the same held-out excerpt
-    head = next(m.value for m in at.markdown if m.value.startswith("Held-out:"))
+    excerpt = gallery.read("code")["data"]
+    # the score is said to be the shown excerpt's; all the held-out text's is beside it, not passed off as it
+    head = next(m.value for m in at.markdown if m.value.startswith("Held-out"))
+    assert head.startswith(f"Held-out (the {excerpt['excerpt_chars']:,} characters shown): ")
     assert f"**{stored['excerpt_bpc']:.3f} bits per character**" in head
     assert f"**{stored['excerpt_unigram_bpc']:.3f}**" in head and "the model beats it" in head
+    assert any(f"On all {excerpt['held_out_chars']:,} held-out characters it scores {stored['bpc']:.3f} bits per "
+               f"character (unigram {stored['unigram_bpc']:.3f})." in c.value for c in at.caption)
     assert at.button_group(key="text_view").options == ["Text", "Generate", "Training"]
     ranked = [b.label for b in at.button if b.label.startswith("unit ")]
     assert ranked and any(f in " ".join(ranked) for f in ("in string", "bracket depth", "indent", "line position"))

@@ -141,15 +141,17 @@ def page(link: dict, top) -> None:
     results(job, key, link, step.ready)
 
 
-def results(job, key, link: dict, ready: bool = True, feats=tx.features, compare: bool = True) -> None:
+def results(job, key, link: dict, ready: bool = True, feats=tx.features, compare: bool = True,
+            scored_on: str = "") -> None:
     """The run's views. `feats`: the features the Text view ranks units by (tx.code_features for source code);
-    compare=False leaves out Compare cells, which trains (a pretrained model's text is only an excerpt)."""
+    compare=False leaves out Compare cells, which trains (a pretrained model's text is only an excerpt);
+    `scored_on`: which held-out characters the score is of, when not all of them (" (the 60,000 shown)")."""
     run: tx.TextRun | None = job_result(job, key, ready)
     if run is None:
         return
     fit, res = run.fit, run.fit.result
     verdict = "beats" if run.beats_unigram else "does not beat"
-    st.markdown(f"Held-out: **{run.bpc:.3f} bits per character**; the unigram baseline (character frequencies "
+    st.markdown(f"Held-out{scored_on}: **{run.bpc:.3f} bits per character**; the unigram baseline (character frequencies "
                 f"alone) scores **{run.unigram_bpc:.3f}**: the model {verdict} it.")
     trained_caption(res)
     text = fit.train_text + fit.val_text
