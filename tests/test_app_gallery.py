@@ -24,3 +24,16 @@ def test_a_link_opens_a_pretrained_forecaster_without_training():
     assert float(table.iloc[0, 0]) == pytest.approx(rmse, abs=0.005)  # the stored model's own forecast
     assert registry().started == started  # nothing was trained
     assert _params(at)["entry"] == "airline" and _params(at)["explore"] == "gallery"
+
+
+def test_a_pretrained_task_model_offers_no_compare_cells_which_would_train_plain_runs():
+    started = registry().started
+    at = _new(explore="gallery", entry="anbn", view="compare")  # an old link naming it opens Results
+    assert not at.error, [e.value for e in at.error]
+    assert at.button_group(key="task_view").options == ["Results", "Gate dynamics", "Unit finder"]
+    assert at.button_group(key="task_view").value == "Results"
+    at.session_state["task_view"] = "Compare cells"  # chosen on the tasks page before, in this session
+    at.run()
+    assert not at.exception and not at.error
+    assert at.button_group(key="task_view").value == "Results"
+    assert registry().started == started  # nothing was trained

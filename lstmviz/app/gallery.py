@@ -98,4 +98,4 @@ def page(link: dict, top) -> None:
     elif kind == "text":
         _text(meta, job, link)
     else:
-        tasks.results(job, job.key, link)
+        tasks.results(job, job.key, link, compare=False)

@@ -187,12 +187,15 @@ def page(link: dict, top) -> None:
                      lambda job, key, link: results(job, key, link, step.ready))
 
 
-def results(job: Job[TaskRun], key, link: dict, ready: bool = True) -> None:
+def results(job: Job[TaskRun], key, link: dict, ready: bool = True, compare: bool = True) -> None:
+    """The run's views; compare=False leaves out Compare cells (a gallery model: it would train three plain
+    runs of the task, none of them the pretrained model its LSTM row would seem to be)."""
     run = job_result(job, key, ready)
     if run is None:
         return
     trained_caption(run.fit.result)
-    view = pick_view("task_view", VIEW_SLUGS, link)
+    slugs = VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if k != "compare"}
+    view = pick_view("task_view", slugs, link)
     if view == "Results":
         views.show_results(run.fit, run.report)
     elif view == "Gate dynamics":
