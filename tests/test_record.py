@@ -1,4 +1,7 @@
 """lstmviz.record against an independent float64 reference and against PyTorch's own outputs."""
+import copy
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -287,6 +290,41 @@ def test_long_sequence_stays_exact():
     trace = record(m, x)
     _, (_, c_n) = m(x)
     np.testing.assert_allclose(trace.get("c")[-1], c_n[0, 0].detach().numpy(), atol=1e-12)
+
+
+def test_a_float32_counter_records_within_float32s_own_rounding_and_wrong_equations_do_not():
+    """A cell that adds about 0.7 a step for 2,000 steps (a^n b^n's counter, taken far): PyTorch's float32 c
+    drifts from the exact sum by rounding, in proportion to c's size; the float64 reference and the rebuilt
+    c agree, and record accepts PyTorch's drift (Block.allowed) where a fixed 1e-5 did not."""
+    from lstmviz.record import FLOAT32_STEP, TOLERANCE
+    m = nn.LSTM(1, 2)
+    with torch.no_grad():
+        m.weight_hh_l0.zero_()
+        m.weight_ih_l0.zero_()
+        m.bias_hh_l0.zero_()
+        m.bias_ih_l0.copy_(torch.tensor([20.0, 20, 20, 20, 0.8673, -0.6, 20, 20]))  # i = f = o = 1, g = +-0.7
+    x = torch.zeros(2000, 1, 1)
+    with torch.no_grad():
+        _, (_, c_n) = m(x)
+    trace = record(m, x)
+    c = trace.get("c")
+    ref = reference(copy.deepcopy(m).double(), x.double())[(0, 0)]["c"][:, 0]
+    np.testing.assert_allclose(c, ref, rtol=1e-5)  # the exact recurrence (of float32 gates: 2e-6 apart here)
+    drift = float((c_n[0, 0] - torch.from_numpy(ref[-1]).float()).abs().max())
+    assert drift > TOLERANCE  # PyTorch's own float32 sum is that far off: a fixed 1e-5 would refuse it
+    assert drift / np.abs(ref).max() <= trace.allowed == pytest.approx(TOLERANCE + 2000 * FLOAT32_STEP)
+    assert trace.max_error <= trace.allowed
+    with torch.no_grad():
+        m.bias_ih_l0[4] = 0.5  # the same cell, its g a little smaller; the rebuild below is told the old bias
+    rec = sys.modules["lstmviz.record"]  # the module (lstmviz.record is also the function)
+    real = rec._weights
+    try:  # a wrong equation (g's bias read as 0.8673 again): caught at any length, not hidden by the bound
+        rec._weights = lambda mod, layer, d: [w.clone() if k != 2 else w.clone().index_fill_(0, torch.tensor([4]), 0.8673)
+                                              for k, w in enumerate(real(mod, layer, d))]
+        with pytest.raises(LstmVizError, match="differ from PyTorch"):
+            record(m, x)
+    finally:
+        rec._weights = real
 
 
 # --- properties --------------------------------------------------------------------------------

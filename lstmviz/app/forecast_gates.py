@@ -89,6 +89,10 @@ def gate_view(run, link: dict):
     err = trace.max_error
     if err <= 1e-5:
         st.success(f"Exact: the recorded h matches PyTorch's own output to {err:.1e} (at most 1e-5).", icon=":material/verified:")
+    elif err <= trace.allowed:  # a long run, or a large cell: float32's own rounding, which the bound allows
+        st.success(f"Exact: the recorded h matches PyTorch's own output to {err:.1e} of the cell's largest size; "
+                   f"PyTorch's float32 cell rounds that much over {trace.block().shape[0]:,} steps (allowed: "
+                   f"{trace.allowed:.1e}).", icon=":material/verified:")
     else:
         st.error(f"NOT EXACT: recorded h differs from PyTorch's output by {err:.2e}.", icon=":material/error:")
     st.caption(f"t = 0 is position {start} of the series. The model reads the series after the "
