@@ -33,9 +33,11 @@ def _open(name: str) -> tuple[dict | None, Job]:
     return meta, Job.finished(("gallery", name), make)
 
 
-def _caption(meta: dict) -> str:
+def _caption(meta: dict, title: bool = True) -> str:
+    """The entry's name (the sidebar's box cuts it short), that it is pretrained, by which recipe, and when."""
     took = f"{meta['train_seconds'] / 60:.1f} minutes" if meta["train_seconds"] >= 60 else f"{meta['train_seconds']:.0f} s"
-    return (f"**Pretrained, not trained here**: {plain(meta['recipe'])}. Training took {took} on {meta['created']}; "
+    head = f"**{plain(meta['title'])}**, pretrained, not trained here" if title else "Pretrained, not trained here"
+    return (f"{head}: {plain(meta['recipe'])}. Training took {took} on {meta['created']}; "
             f"`python -m lstmviz pretrain {meta['name']}` trains it again from scratch.")
 
 
@@ -87,10 +89,11 @@ def page(link: dict, top) -> None:
         lesson_ui.apply_focus(job)  # before the views draw: it sets their unit, step and example
         lesson_ui.card(job, link)  # first: on a projector its claims must be on the first screen
     if presenting():  # the recipe in full would fill a projector's first screen
-        st.info(f"**Pretrained, not trained here**; `python -m lstmviz pretrain {name}` trains it again.",
+        st.info(f"**{plain(meta['title'])}**, pretrained, not trained here; `python -m lstmviz pretrain {name}` trains "
+                "it again.",
                 icon=":material/inventory_2:")
         with st.expander("The recipe"):
-            st.markdown(_caption(meta))
+            st.markdown(_caption(meta, title=False))
     else:
         st.info(_caption(meta), icon=":material/inventory_2:")
     if kind == "forecast":
