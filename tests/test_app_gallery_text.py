@@ -18,7 +18,7 @@ def test_a_link_opens_the_code_model_in_the_text_views_without_training():
     assert head.startswith(f"Held-out (the {excerpt['excerpt_chars']:,} characters shown): ")
     assert f"**{stored['excerpt_bpc']:.3f} bits per character**" in head
     assert f"**{stored['excerpt_unigram_bpc']:.3f}**" in head and "the model beats it" in head
-    assert any(f"On all {excerpt['held_out_chars']:,} held-out characters it scores {stored['bpc']:.3f} bits per "
+    assert any(f"On all {excerpt['held_out_chars']:,} it scores {stored['bpc']:.3f} bits per "
                f"character (unigram {stored['unigram_bpc']:.3f})." in c.value for c in at.caption)
     assert at.button_group(key="text_view").options == ["Text", "Generate", "Training"]
     ranked = [b.label for b in at.button if b.label.startswith("unit ")]
@@ -27,3 +27,11 @@ def test_a_link_opens_the_code_model_in_the_text_views_without_training():
     assert not at.exception and not at.error
     assert registry().started == started  # nothing was trained
     assert _params(at)["entry"] == "code" and _params(at)["view"] == "generate"
+    # the prose entry shows all its held-out text: one score, said once
+    at.selectbox(key="gallery_entry").set_value("prose").run()
+    at.button_group(key="text_view").set_value("Text").run()
+    prose = gallery.read("prose")
+    assert prose["data"]["excerpt_chars"] == prose["data"]["held_out_chars"]
+    head = next(m.value for m in at.markdown if m.value.startswith("Held-out"))
+    assert head.startswith(f"Held-out: **{prose['metrics']['excerpt_bpc']:.3f} bits per character**")
+    assert not any("On all" in c.value for c in at.caption)

@@ -49,12 +49,14 @@ def _text(meta: dict, job: Job, link: dict) -> None:
     m = meta["metrics"]
     # Both scores are stored: the excerpt's, which the views below read, and all the held-out text's (read as
     # one stream, as it trained), so the page never passes the one off as the other.
-    st.caption(f"Trained on {d['train_chars']:,} characters of {source}; shown here: {d['excerpt_chars']:,} of the "
-               f"{d['held_out_chars']:,} held-out characters, which it never trained on. On all "
-               f"{d['held_out_chars']:,} held-out characters it scores {m['bpc']:.3f} bits per character "
-               f"(unigram {m['unigram_bpc']:.3f}).")
+    part = d["excerpt_chars"] < d["held_out_chars"]
+    st.caption(f"Trained on {d['train_chars']:,} characters of {source}; shown here: "
+               + (f"{d['excerpt_chars']:,} of the {d['held_out_chars']:,} held-out characters, which it never trained "
+                  f"on. On all {d['held_out_chars']:,} it scores {m['bpc']:.3f} bits per character (unigram "
+                  f"{m['unigram_bpc']:.3f})." if part else
+                  f"its {d['held_out_chars']:,} held-out characters, which it never trained on."))
     text.results(job, job.key, link, feats=tx.code_features if d["source"] == "code" else tx.features, compare=False,
-                 scored_on=f" (the {d['excerpt_chars']:,} characters shown)")
+                 scored_on=f" (the {d['excerpt_chars']:,} characters shown)" if part else "")
 
 
 def apply_lesson(les) -> None:
