@@ -27,6 +27,13 @@ def test_a_link_opens_a_pretrained_forecaster_without_training():
     assert _params(at)["entry"] == "airline" and _params(at)["explore"] == "gallery"
 
 
+def test_a_pretrained_forecaster_offers_no_compare_cells_and_a_link_naming_it_opens_the_forecast():
+    at = _new(explore="gallery", entry="sine", view="compare")  # it once raised: the job held no config
+    assert not at.exception and not at.error
+    assert at.button_group(key="view").options == ["Forecast", "Gate dynamics", "Training", "Downloads"]
+    assert at.button_group(key="view").value == "Forecast"
+
+
 def test_a_pretrained_task_model_offers_no_compare_cells_which_would_train_plain_runs():
     started = registry().started
     at = _new(explore="gallery", entry="anbn", view="compare")  # an old link naming it opens Results

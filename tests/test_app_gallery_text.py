@@ -35,3 +35,5 @@ def test_a_link_opens_the_code_model_in_the_text_views_without_training():
     head = next(m.value for m in at.markdown if m.value.startswith("Held-out"))
     assert head.startswith(f"Held-out: **{prose['metrics']['excerpt_bpc']:.3f} bits per character**")
     assert not any("On all" in c.value for c in at.caption)
+    assert any(f"shown here: its {prose['data']['held_out_chars']:,} held-out characters, which it never trained on."
+               in c.value for c in at.caption)

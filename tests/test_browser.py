@@ -77,7 +77,7 @@ def test_train_scrub_upload_type_and_bad_file(page, tmp_path):
     page.get_by_text("Gate dynamics", exact=True).click()
     heading = page.get_by_text(re.compile(r"^Unit 0 at t = \d+"))
     heading.wait_for()
-    assert page.get_by_text("Exact: the recorded h matches").count() == 1
+    assert page.get_by_text("Exact: the recorded states match").count() == 1
     before_t = heading.inner_text()
     diagram = page.locator(".stPlotlyChart").filter(has_text="LSTM cell, unit")
     before_values = diagram.inner_text()

@@ -35,7 +35,8 @@ def plain_text(text: str) -> None:
     for text that has nothing to highlight (a gallery text entry opened in 1.6-2.3 s, not 0.7)."""
     st.html('<pre class="lstmviz-plain" style="margin:0 0 0.5rem 0;padding:0.75rem 1rem;border-radius:0.5rem;'
             'background:#f0f2f6;color:#31333f;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:0.875em;'
-            f'line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere">{html.escape(text)}</pre>')
+            f'line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere">\n{html.escape(text)}</pre>')
+    # (HTML drops one newline right after <pre>: this one, so a text that starts with a line break keeps it)
 
 
 def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:

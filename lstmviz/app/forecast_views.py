@@ -23,8 +23,9 @@ VIEWS = ["Forecast", "Gate dynamics", "Compare cells", "Training", "Downloads"]
 VIEW_SLUGS = {"forecast": VIEWS[0], "gates": VIEWS[1], "compare": VIEWS[2], "training": VIEWS[3], "downloads": VIEWS[4]}
 
 
-def show_results(job, current_key, link: dict, ready: bool = True) -> None:
-    """How the run went, then the view the user picked."""
+def show_results(job, current_key, link: dict, ready: bool = True, compare: bool = True) -> None:
+    """How the run went, then the view the user picked; compare=False leaves out Compare cells (a gallery
+    model: its job holds no config to train the other cells from)."""
     if job.error:
         what = "Training failed" if job.trained else "These weights could not be used"
         st.error(f"{what}: {plain(job.error)}")
@@ -43,7 +44,7 @@ def show_results(job, current_key, link: dict, ready: bool = True) -> None:
     if res is not None:
         st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
                    if res.losses else "No epoch completed.")
-    view = pick_view("view", VIEW_SLUGS, link)
+    view = pick_view("view", VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if k != "compare"}, link)
     if view == "Forecast":
         show_forecast(run)
     elif view == "Gate dynamics":

@@ -99,7 +99,7 @@ def page(link: dict, top) -> None:
     else:
         st.info(_caption(meta), icon=":material/inventory_2:")
     if kind == "forecast":
-        show_results(job, job.key, link)
+        show_results(job, job.key, link, compare=False)
     elif kind == "text":
         _text(meta, job, link)
     else:
