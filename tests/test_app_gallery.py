@@ -45,3 +45,14 @@ def test_a_pretrained_task_model_offers_no_compare_cells_which_would_train_plain
     assert not at.exception and not at.error
     assert at.button_group(key="task_view").value == "Results"
     assert registry().started == started  # nothing was trained
+
+
+def test_a_second_click_on_the_view_in_view_keeps_it():
+    """A segmented control empties on a second click on its choice; the page keeps that view (it once fell back
+    to the first view, Forecast, and wrote view=forecast into the link)."""
+    at = _new(explore="gallery", entry="sine", view="training")
+    assert at.button_group(key="view").value == "Training"
+    at.button_group(key="view").set_value(None).run()
+    assert not at.exception and not at.error
+    assert at.button_group(key="view").value == "Training"
+    assert _params(at)["view"] == "training"

@@ -46,6 +46,14 @@ def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
     if raw is not None and links.parse("view", raw, str, list(slugs)) is not None:
         st.session_state[key] = slugs[raw]
     views = list(slugs.values())
-    view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed") or views[0]
+    view = st.segmented_control("View", views, default=views[0], key=key, label_visibility="collapsed",
+                                on_change=_keep_one, args=(key,)) or views[0]
+    st.session_state[f"{key}__shown"] = view
     link["view"] = next(k for k, v in slugs.items() if v == view)
     return view
+
+
+def _keep_one(key: str) -> None:
+    """A second click on the view in view empties a segmented control; keep that view, not the first one."""
+    if st.session_state.get(key) is None:
+        st.session_state[key] = st.session_state.get(f"{key}__shown")
