@@ -106,6 +106,9 @@ def test_counting_words_follow_the_sign_of_r_and_longer_strings_are_said_plainly
     longer, base = report.longer.accuracy, float(np.mean(f.longer.y == np.bincount(f.train.y).argmax()))
     claim = before.claims[2]
     assert f"scores {longer:.1%}, " in claim.text and f"the {base:.1%} of always" in claim.text
+    # the baseline names the class it answers, training's commonest (it may be the rarer one held out)
+    always = f"always answering '{f.train.classes[np.bincount(f.train.y).argmax()]}', the commonest class in training"
+    assert always in claim.text and f"against {report.baseline:.1%} for {always}" in before.claims[0].text
     assert ("below the" in claim.text) == (longer < base) and claim.seen == (longer < base + 0.1)
     assert claim.text.startswith("It learned the lengths it saw, not to count past them")
     example = before.focus["example"]

@@ -32,7 +32,9 @@ def show_results(fit: TaskFit, report: TaskReport) -> None:
     m = report.metric
     table = pd.DataFrame({m: [metric_text(m, report.value), metric_text(m, report.baseline)]},
                          index=[f"{fit.config.model.cell.upper()} (held-out)",
-                                "baseline: " + ("majority class" if m == "accuracy" else "predict the mean")])
+                                "baseline: " + (f"always '{fit.train.classes[tasks.commonest_class(fit.train)]}' "
+                                                "(the commonest class in training)" if m == "accuracy" else
+                                                "predict the training mean")])
     st.table(table)
     if not report.beats_baseline:
         st.warning("The model does not beat the baseline yet: try more epochs, more units or another seed.")
@@ -45,10 +47,13 @@ def show_results(fit: TaskFit, report: TaskReport) -> None:
     if longer is not None:
         ks = sorted(longer.by_k)
         chart(figures.bar_figure([str(k) for k in ks], [longer.by_k[k] for k in ks],
-                                 "Accuracy on longer strings than trained", "n (a's in the string)", "accuracy", (0, 1)),
+                                 "Accuracy on longer strings", "n (a's in the string)", "accuracy", (0, 1)),
               "longer", c2)
+        k = tasks.commonest_class(fit.train)
+        share = tasks.always_share(longer, k)
+        always = "" if share is None else f", against {share:.1%} for always answering '{fit.train.classes[k]}'"
         st.caption(f"Trained on n = {longer.trained_k[0]} to {longer.trained_k[1]}; on n = {longer.k[0]} "
-                   f"to {longer.k[1]} it scores {longer.accuracy:.1%}.")
+                   f"to {longer.k[1]} (longer strings) it scores {longer.accuracy:.1%}{always}.")
     chart(figures.loss_curve(fit.result.losses, fit.result.val_losses,
                              title="Loss (MSE)" if m == "mse" else "Loss (cross-entropy, nats)"), "task_loss")
 

@@ -40,8 +40,9 @@ def longer_report(model: SequenceModel, config: TaskConfig, sets: list[Task]) ->
             ks.append(t.X[..., 1].sum(1).round().astype(int))  # a's in each string
     right, ks = np.concatenate(right), np.concatenate(ks)
     N = (config.length - 2) // 2
+    accepted = float(np.mean(np.concatenate([t.y for t in sets]) == 1))
     return LongerReport(float(right.mean()), (int(ks.min()), int(ks.max())), (1, N), sets[-1].length,
-                        {int(k): float(right[ks == k].mean()) for k in np.unique(ks)})
+                        {int(k): float(right[ks == k].mean()) for k in np.unique(ks)}, accepted)
 
 
 def _model(config: TaskConfig, tr: Task) -> SequenceModel:

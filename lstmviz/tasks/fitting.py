@@ -16,7 +16,7 @@ from ..train import Epoch, TrainData, TrainResult, init_weights, train
 from .generators import TASKS, Task, anbn, task_name
 
 __all__ = ["TaskConfig", "DEFAULTS", "default_config", "TaskFit", "TaskReport", "LongerReport", "TaskRun",
-           "fit_task", "evaluate_task", "run_task", "split_task", "SAMPLES"]
+           "fit_task", "evaluate_task", "run_task", "split_task", "SAMPLES", "commonest_class", "always_share"]
 
 SAMPLES = 256  # held-out sequences the unit finder and the lessons' checks measure on
 
@@ -90,6 +90,7 @@ class LongerReport:
     trained_k: tuple[int, int]  # ... and in training
     length: int  # steps, padded
     by_k: dict[int, float]  # a's in the string -> accuracy on those strings
+    accepted: float | None = None  # the share of these strings that are a^n b^n (class 1): a constant's baseline
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class TaskReport:
         if self.longer is not None:
             lg = self.longer
             out["longer"] = {"accuracy": lg.accuracy, "k": list(lg.k), "trained_k": list(lg.trained_k),
-                             "length": lg.length, "by_k": {str(k): v for k, v in lg.by_k.items()}}
+                             "length": lg.length, "by_k": {str(k): v for k, v in lg.by_k.items()},
+                             "accepted": lg.accepted}
         return out
 
 
@@ -171,6 +173,19 @@ def _predict(model: torch.nn.Module, task: Task) -> np.ndarray:
     return out.argmax(-1).numpy() if task.kind == "classify" else out[:, 0].double().numpy()
 
 
+def always_share(longer: LongerReport, answer: int) -> float | None:
+    """What always answering class `answer` (0 reject, 1 accept) scores on the longer strings, if known."""
+    if longer.accepted is None:
+        return None
+    return longer.accepted if answer == 1 else 1.0 - longer.accepted
+
+
+def commonest_class(task) -> int:
+    """The class a constant baseline answers: the commonest in `task` (the training set), which need not be
+    the commonest among the held-out answers (anbn's gallery test set: 48.3% for it)."""
+    return int(np.bincount(task.y, minlength=task.output_size).argmax())
+
+
 def evaluate_task(fit: TaskFit) -> TaskReport:
     """Held-out metric (accuracy or MSE) against a constant baseline; for classes a confusion matrix;
     for anbn the accuracy on longer strings than any in training."""
@@ -178,7 +193,7 @@ def evaluate_task(fit: TaskFit) -> TaskReport:
     p = _predict(fit.model, te)
     longer = _longer(fit) if fit.longer is not None else None
     if te.kind == "classify":
-        majority = int(np.bincount(tr.y, minlength=tr.output_size).argmax())
+        majority = commonest_class(tr)
         k = te.output_size
         confusion = np.bincount(te.y * k + p, minlength=k * k).reshape(k, k)
         return TaskReport(tr.name, len(te), "accuracy", float(np.mean(p == te.y)),
@@ -196,7 +211,7 @@ def _longer(fit: TaskFit) -> LongerReport:
     ks = fit.longer.X[..., 1].sum(1).round().astype(int)  # a's in each string
     # the span from the strings themselves: N+1..2N as fit_task draws them, any other a gallery model's
     return LongerReport(float(right.mean()), (int(ks.min()), int(ks.max())), (1, N), fit.longer.length,
-                        {int(v): float(right[ks == v].mean()) for v in np.unique(ks)})
+                        {int(v): float(right[ks == v].mean()) for v in np.unique(ks)}, float(np.mean(fit.longer.y == 1)))
 
 
 def run_task(config: TaskConfig, on_epoch: Callable[[Epoch], bool | None] | None = None,
