@@ -278,15 +278,18 @@ def baselines(train_values: np.ndarray, steps: int, season: int | None) -> dict[
 
 
 def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
-    """RMSE, MAE and MAPE (in percent; None when every actual value is 0)."""
+    """RMSE, MAE and MAPE (in percent; None when the actual values touch or cross 0: a percentage of a value
+    near 0 explodes, and a sine wave's MAPE came out as 1e12 %)."""
     a, p = np.asarray(actual, dtype=np.float64), np.asarray(predicted, dtype=np.float64)
     err = p - a
-    nz = a != 0
+    scale = float(np.max(np.abs(a))) if a.size else 0.0
+    nz = np.abs(a) > 1e-9 * scale
+    one_sign = bool(np.all(a > 0) or np.all(a < 0))
     # Scaled by the largest error, so that squares of huge (1e200) or tiny errors neither overflow nor vanish.
     big = float(np.max(np.abs(err))) if err.size else 0.0
     rmse = big * float(np.sqrt(np.mean((err / big) ** 2))) if big > 0 and np.isfinite(big) else big
     return {"rmse": rmse, "mae": float(np.mean(np.abs(err / 2)) * 2),
-            "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else None}
+            "mape": float(np.mean(np.abs(err / a)) * 100) if one_sign and nz.all() else None}
 
 
 @dataclass(eq=False)

@@ -66,3 +66,18 @@ def test_a_second_click_on_the_view_in_view_keeps_it():
     assert not at.exception and not at.error
     assert at.button_group(key="view").value == "Training"
     assert _params(at)["view"] == "training"
+
+
+def test_the_sine_forecasters_table_reads_and_its_advice_fits_a_wave():
+    """A sine wave crosses 0: no MAPE (it came out as 1e12 %), errors of 0.0035 not shown as 0.00, and no
+    advice to take logs of negative values."""
+    from lstmviz.app.words import number
+    at = _new(explore="gallery", entry="sine", view="forecast")
+    assert not at.exception and not at.error
+    table = at.table[0].value
+    assert table["MAPE %"].isna().all()
+    rmse = gallery.load("sine").report.metrics["lstm"]["rmse"]
+    assert 0 < rmse < 0.01 and number(rmse) == f"{rmse:.3g}" != "0.00"
+    assert number(16.456) == "16.46" and number(None) == "n/a" and number(1234.5) == "1,234.50"
+    advice = " ".join(w.value for w in at.warning)
+    assert "does **not** beat the seasonal naive" in advice and "log_diff" not in advice

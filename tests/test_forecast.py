@@ -20,6 +20,9 @@ def test_metrics_against_hand_computed_values():
     assert m["mae"] == pytest.approx(4 / 3)
     assert m["mape"] == pytest.approx((100 + 0 + 75) / 3)
     assert metrics([0, 0], [1, 1])["mape"] is None
+    assert metrics([1, 0, 2], [1, 1, 2])["mape"] is None  # a 0 among them: no percentage of it
+    assert metrics([1.0, -1.0, 5e-15], [1.1, -1.0, 0.0])["mape"] is None  # a sine wave crosses 0
+    assert metrics([-2, -4], [-1, -4])["mape"] == pytest.approx(25.0)  # all negative is fine
     huge = metrics([0.0, 0.0], [3e300, 4e300])  # squares would overflow
     assert huge["rmse"] == pytest.approx(math.sqrt((9 + 16) / 2) * 1e300) and huge["mae"] == pytest.approx(3.5e300)
     assert metrics([0.0], [1e-200])["rmse"] == pytest.approx(1e-200)

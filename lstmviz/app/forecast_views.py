@@ -2,6 +2,7 @@
 Downloads; Gate dynamics is in forecast_gates.py). Views only draw: none of them trains this run's model."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +18,7 @@ from .display import chart, pick_view
 from .forecast_data import start_forecast
 from .forecast_gates import gate_link, gate_view, trace_selection
 from .nextstep import stale_warning
-from .words import plain
+from .words import number, plain
 
 VIEWS = ["Forecast", "Gate dynamics", "Compare cells", "Training", "Downloads"]
 VIEW_SLUGS = {"forecast": VIEWS[0], "gates": VIEWS[1], "compare": VIEWS[2], "training": VIEWS[3], "downloads": VIEWS[4]}
@@ -81,12 +82,14 @@ def show_forecast(run) -> None:
     keys = ["lstm", "one_step", *r.baselines]
     table = pd.DataFrame([[r.metrics[k]["rmse"], r.metrics[k]["mae"], r.metrics[k]["mape"]] for k in keys],
                          index=rows, columns=["RMSE", "MAE", "MAPE %"])
-    st.table(table.style.format("{:.2f}", na_rep="n/a"))
+    st.table(table.style.format(number))
     st.caption(f"On the last {len(r.actual)} points. The recursive forecast feeds its own predictions back "
                "from the end of training, as the airline tutorial does; one-step predictions see the real history.")
     st.caption(forecast_provenance(r, trained=f.result is not None))
     if r.beats_seasonal_naive is False:
-        other = "another transform" if f.config.transform == "log_diff" else "the log_diff transform"
+        # log_diff needs positive data (a sine wave has none to offer)
+        positive = bool(np.all(f.series.values > 0))
+        other = "the log_diff transform" if positive and f.config.transform != "log_diff" else "another transform"
         st.warning("The model does **not** beat the seasonal naive baseline (repeat last season). "
                    f"Try {other}, a different window, or more epochs.")
     elif r.metrics["lstm"]["rmse"] > r.metrics[r.best_baseline]["rmse"]:
@@ -147,13 +150,13 @@ def compare_view(job) -> None:
             if cell != f.config.model.cell else job for cell in ("lstm", "gru", "rnn")}
     best = r.metrics[r.best_baseline]["rmse"]
     note = (f"Same data, window, transform, epochs, learning rate and seed ({f.config.train.seed}); only the cell "
-            f"differs. Best baseline ({r.best_baseline.replace('_', ' ')}): RMSE {best:.2f}. "
+            f"differs. Best baseline ({r.best_baseline.replace('_', ' ')}): RMSE {number(best)}. "
             "Per unit, an LSTM has 3 gates and a candidate, a GRU 2 gates and a candidate, a plain RNN "
             "neither: compare them in "
             "**Gate dynamics** by switching Cell in the sidebar (the models are already trained).")
     cells_table(jobs, _compare_row, ["RMSE (recursive)", "RMSE (one-step)", "parameters", "epochs", "train seconds",
                                      "final loss"], "compare_loss",
-                formats={"RMSE (recursive)": "{:.2f}", "RMSE (one-step)": "{:.2f}", "parameters": "{:,}",
+                formats={"RMSE (recursive)": number, "RMSE (one-step)": number, "parameters": "{:,}",
                          "train seconds": "{:.1f}", "final loss": "{:.2e}"}, note=note)
     epoch, start, length = trace_selection(run)
     done = {c: j.result for c, j in jobs.items() if j.result is not None}  # a failed cell has its error line

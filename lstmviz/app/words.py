@@ -1,4 +1,4 @@
-"""Words every page uses: user text made safe for Markdown, and the Cell control's help."""
+"""Words every page uses: user text made safe for Markdown, numbers as tables show them, the Cell help."""
 from __future__ import annotations
 
 import re
@@ -11,3 +11,11 @@ CELL_HELP = ("LSTM: 3 gates (input i, forget f, output o), a candidate g and a c
 def plain(text) -> str:
     """User-supplied text (file and column names, typed tokens) shown as itself, not as Markdown."""
     return re.sub(r"([\\`*_\[\]$~|<>#])", r"\\\1", str(text))
+
+
+def number(v) -> str:
+    """An error metric as a table shows it: 2 decimals from 1 up (16.46), 3 significant digits below (a sine
+    forecaster's 0.00352 read as 0.00; seasonal naive's exact 3.44e-15 as well), n/a when there is none."""
+    if v is None or v != v:
+        return "n/a"
+    return f"{v:,.2f}" if abs(v) >= 1 else "0" if v == 0 else f"{v:.3g}"
