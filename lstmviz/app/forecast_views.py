@@ -157,7 +157,7 @@ def compare_view(job) -> None:
     cells_table(jobs, _compare_row, ["RMSE (recursive)", "RMSE (one-step)", "parameters", "epochs", "train seconds",
                                      "final loss"], "compare_loss",
                 formats={"RMSE (recursive)": number, "RMSE (one-step)": number, "parameters": "{:,}",
-                         "train seconds": "{:.1f}", "final loss": "{:.2e}"}, note=note)
+                         "train seconds": "{:.1f}", "final loss": number}, note=note)
     epoch, start, length = trace_selection(run)
     done = {c: j.result for c, j in jobs.items() if j.result is not None}  # a failed cell has its error line
     traces = {c: d.trace(d.snapshot_epochs[-1], start, length) for c, d in done.items()}
