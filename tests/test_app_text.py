@@ -146,3 +146,16 @@ def test_spans_are_found_by_text_or_by_where_the_unit_fires_and_generate_has_one
     assert any(m.value.startswith("**Unit 31 at t = ") for m in at.markdown)
     at.toggle(key="gen_all_rows").set_value(True).run()
     assert list(_heatmap_rows(at)[0]) == list(range(32))
+
+
+def test_the_text_view_opens_on_the_best_ranked_unit_that_is_on_somewhere():
+    """A unit with r < 0 (low on spaces) can stay below the threshold everywhere: the view skips it for the next
+    ranked unit that fires, so its "jump to where it is on" list has places; with none, the best-ranked."""
+    from lstmviz.app.text_views import first_unit_on
+    values = np.zeros((40, 3))
+    values[:, 0] = -0.8  # the best match, by going low: never on
+    values[10:14, 2] = 0.9  # on once
+    values[20:22, 1] = 0.9  # on once, but ranked after unit 2
+    ranked = [{"unit": 0, "correlation": -0.9}, {"unit": 2, "correlation": 0.7}, {"unit": 1, "correlation": 0.6}]
+    assert first_unit_on(ranked, values, 0.3) == 2
+    assert first_unit_on(ranked, values, 0.95) == 0  # nobody is on: the best-ranked, and the list says so

@@ -88,6 +88,14 @@ def _ranked_buttons(ranked: list[dict]) -> None:
                    "only partly tracks that feature, and may mix it with other things.")
 
 
+def first_unit_on(ranked: list[dict], values, threshold: float) -> int:
+    """The best-ranked unit that is on somewhere (as the jump list counts places), else the best-ranked: one
+    that tracks its feature by going low (r < 0) can stay below the threshold everywhere, and the view would
+    open on an empty "jump to where it is on"."""
+    return next((d["unit"] for d in ranked if tx.on_runs(values[:, d["unit"]], threshold, shortest=2)),
+                ranked[0]["unit"])
+
+
 def text_view(job, fit, feats=tx.features) -> None:
     full = fit.train_text + fit.val_text
     c1, c2 = st.columns([3, 1])
@@ -107,14 +115,14 @@ def text_view(job, fit, feats=tx.features) -> None:
     ranked = sorted(ranked, key=lambda d: -abs(d["correlation"]))[:6]
     if st.session_state.get("tx_unit", 0) >= H:
         st.session_state["tx_unit"] = 0
+    default_thr = 0.5 if q in "ifozr" else 0.3
     if "tx_unit" not in st.session_state and ranked:
-        st.session_state["tx_unit"] = ranked[0]["unit"]
+        st.session_state["tx_unit"] = first_unit_on(ranked, values, st.session_state.get(f"tx_thr_{q}", default_thr))
     if ranked:
         _ranked_buttons(ranked)
     c1, c2 = st.columns([1, 3])
     unit = int(c1.number_input("Unit", 0, H - 1, key="tx_unit"))
     lo, hi_v = (0.0, 1.0) if q in "ifozr" else (-1.0, 1.0) if q in "hgn" else (None, None)
-    default_thr = 0.5 if q in "ifozr" else 0.3
     thr = c2.slider("On above", -1.0 if lo is None else lo, 1.0 if hi_v is None else hi_v,
                     st.session_state.get(f"tx_thr_{q}", default_thr), 0.05, key=f"tx_thr_{q}",
                     help="A unit is 'on' where its value is at or above this threshold.")
