@@ -1,4 +1,6 @@
 """The sequence-tasks page with AppTest: every view renders, uploads work or say what is wrong."""
+import json
+
 import numpy as np
 
 from lstmviz import analysis, tasks
@@ -60,6 +62,12 @@ def test_adding_reports_mse_against_the_mean_predictor():
     right = answer.split("right answer is **")[1].split("**")[0]
     # the example shown, its answer first: a long row that scrolls sideways cannot hide it
     assert any(c.startswith(f"{right} ← ") and "\n" not in c for c in plain_texts(at))
+    # lines for the three liveliest units from the start, as on the forecast page (it opened empty here)
+    follow = at.multiselect(key="tk_units").value
+    assert len(follow) == 3 and len(set(follow)) == 3
+    lines = {d.get("name") for c in at.get("plotly_chart") for d in json.loads(c.proto.spec)["data"]
+             if d.get("type") == "scatter"}
+    assert {f"unit {u}" for u in follow} <= lines
 
 
 def test_a_csv_of_sequences_trains_and_a_bad_one_says_why():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lstmviz import analysis, figures
+from lstmviz import figures
 from lstmviz.target import describe
 
 from . import links
@@ -98,10 +98,6 @@ def gate_view(run, link: dict):
                   if f.target.residual else ".")
                + (f" These are the gates of {f.member_label}; the forecast is the median of all {len(f.members)}."
                   if len(f.members) > 1 else ""))
-    H = trace.block(layer=layer).shape[2]
-    if not set(st.session_state.get("gv_units", [])) <= set(range(H)):
-        del st.session_state["gv_units"]  # another model with fewer units
-    st.session_state.setdefault("gv_units", analysis.liveliest_units(trace.get("h", layer=layer)))
     times = f.series.time[start:start + length] if f.series.time is not None else None
     scrubber(trace, kind, layer, link, times=times)
     if kind != "rnn":
