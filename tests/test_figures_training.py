@@ -11,9 +11,13 @@ def test_log_loss_axis_labels_are_whole_numbers_not_bare_digits():
 
     wide = axis({"train": [1.0, 1e-2, 1e-4], "validation": [float("nan"), 0.0, 2.0]})
     assert wide["type"] == "log" and wide["ticktext"] == ["0.0001", "0.001", "0.01", "0.1", "1"]
-    mid = axis({"train": [2.3, 0.021]})
-    assert mid["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1", "2"]
-    assert np.allclose(mid["tickvals"], [0.05, 0.1, 0.2, 0.5, 1, 2])
+    mid = axis({"train": [2.3, 0.021]})  # the drawn range has room below 0.021: its 0.02 tick shows
+    assert mid["ticktext"] == ["0.02", "0.05", "0.1", "0.2", "0.5", "1", "2"]
+    assert np.allclose(mid["tickvals"], [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2])
+    assert 10 ** mid["range"][0] < 0.021 and 10 ** mid["range"][1] > 2.3  # every tick chosen is drawn
+    assert all(10 ** mid["range"][0] <= v <= 10 ** mid["range"][1] for v in mid["tickvals"])
+    five = figures.loss_curves({"train": [1.0, 0.5, 0.3, 0.2, 0.1]}).to_dict()["layout"]["xaxis"]
+    assert five["dtick"] == 1  # whole epochs, not 1.5, 2.5, ...
     assert axis({"train": [0.2, 0.0004]})["ticktext"] == ["0.001", "0.01", "0.1"]  # 1-2-5 would be 9 labels
     assert len(axis({"train": [1.0, 1e-9]})["ticktext"]) <= 6
     flat = axis({"train": [1.2, 1.25]})
