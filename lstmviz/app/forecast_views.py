@@ -43,7 +43,7 @@ def show_results(job, current_key, link: dict, ready: bool = True, compare: bool
     elif res.stopped in ("user", "early", "time"):
         st.info(res.message.capitalize() + ".")
     if res is not None:
-        st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {res.losses[-1]:.2e}"
+        st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {number(res.losses[-1])}"
                    if res.losses else "No epoch completed.")
     view = pick_view("view", VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if k != "compare"}, link)
     if view == "Forecast":
