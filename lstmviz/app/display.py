@@ -39,9 +39,12 @@ def plain_text(text: str) -> None:
     # (HTML drops one newline right after <pre>: this one, so a text that starts with a line break keeps it)
 
 
-def pick_view(key: str, slugs: dict[str, str], link: dict) -> str:
+def pick_view(key: str, slugs: dict[str, str], link: dict, compare: bool = True) -> str:
     """The result views as one segmented control (st.tabs would compute every tab on every run, for
-    every student), starting from the link's `view` if it names one; the choice goes into the link."""
+    every student), starting from the link's `view` if it names one; the choice goes into the link.
+    compare=False leaves out the "compare" view (Compare cells: a gallery model has nothing to train it from)."""
+    if not compare:
+        slugs = {k: v for k, v in slugs.items() if k != "compare"}
     raw = links.consume("view")
     if raw is not None and links.parse("view", raw, str, list(slugs)) is not None:
         st.session_state[key] = slugs[raw]

@@ -45,7 +45,7 @@ def show_results(job, current_key, link: dict, ready: bool = True, compare: bool
     if res is not None:
         st.caption(f"Trained {res.epochs_run} epochs in {res.seconds:.1f} s · final loss {number(res.losses[-1])}"
                    if res.losses else "No epoch completed.")
-    view = pick_view("view", VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if k != "compare"}, link)
+    view = pick_view("view", VIEW_SLUGS, link, compare)
     if view == "Forecast":
         show_forecast(run)
     elif view == "Gate dynamics":

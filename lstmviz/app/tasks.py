@@ -194,8 +194,7 @@ def results(job: Job[TaskRun], key, link: dict, ready: bool = True, compare: boo
     if run is None:
         return
     trained_caption(run.fit.result)
-    slugs = VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if k != "compare"}
-    view = pick_view("task_view", slugs, link)
+    view = pick_view("task_view", VIEW_SLUGS, link, compare)
     if view == "Results":
         views.show_results(run.fit, run.report)
     elif view == "Gate dynamics":

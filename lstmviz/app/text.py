@@ -158,5 +158,4 @@ def results(job, key, link: dict, ready: bool = True, feats=tx.features, compare
     views = {"Text": lambda: text_view(job, fit, feats), "Generate": lambda: generate_view(job, fit, link),
              "Training": lambda: training_view(fit),
              "Compare cells": lambda: compare_view(fit, lambda config: start_job(text, job.key[1], config))}
-    slugs = VIEW_SLUGS if compare else {k: v for k, v in VIEW_SLUGS.items() if v != "Compare cells"}
-    views[pick_view("text_view", slugs, link)]()
+    views[pick_view("text_view", VIEW_SLUGS, link, compare)]()
