@@ -76,7 +76,8 @@ def scrubber(trace, kind: str, layer: int, link: dict, input_names: list[str] | 
     links.to_widget("unit", ku, lo=0, hi=H - 1)
     if not set(ss.get(kus, [])) <= set(range(H)):
         del ss[kus]  # another model with fewer units
-    ss.setdefault(kus, analysis.liveliest_units(trace.get("h", layer=layer, sample=0)))  # lines to look at at once
+    if kus not in ss:  # lines to look at at once (measured only when there is no choice yet, not every run)
+        ss[kus] = analysis.liveliest_units(trace.get("h", layer=layer, sample=0))
     fixed = unit  # the body's own `unit` is the one shown
     if fixed is not None:
         ss[ku] = int(fixed)
