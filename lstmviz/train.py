@@ -13,8 +13,8 @@ from torch import nn
 from .config import TrainConfig
 from .errors import InputError
 
-__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "optimizer", "run_epochs", "init_weights", "FULL_BATCH",
-           "LOSSES"]
+__all__ = ["TrainConfig", "TrainData", "Epoch", "TrainResult", "train", "optimizer", "run_epochs", "init_weights",
+           "FULL_BATCH", "LOSSES"]
 
 # "Full batch" on a million windows would hold gigabytes of activations for one step: past this
 # many windows, full batch means mini-batches of this size.
