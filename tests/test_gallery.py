@@ -141,12 +141,12 @@ def test_the_counting_card_says_what_the_longer_strings_show(small):
     fit, report = run.fit, run.report
     ks = range(11, 101)
     for by_k, seen in (({k: 0.99 for k in ks}, True), ({**{k: 0.99 for k in ks}, 60: 0.9}, False)):
-        longer = LongerReport(float(np.mean(list(by_k.values()))), (11, 100), (1, 10), 204, by_k)
+        longer = LongerReport(float(np.mean(list(by_k.values()))), (11, 100), (1, 10), 204, by_k, 0.5)
         claim = lessons.check_counting(fit, dataclasses.replace(report, longer=longer)).claims[-1]
         assert claim.text.startswith("It counts past the lengths it saw") and claim.seen is seen
         low = ("every n scores 99.0%" if seen else "its worst n, 60, scores 90.0%")  # all alike: no "worst n"
         assert low in claim.text
-    flat = LongerReport(0.5, (11, 100), (1, 10), 204, {k: 0.5 for k in ks})
+    flat = LongerReport(0.5, (11, 100), (1, 10), 204, {k: 0.5 for k in ks}, 0.5)
     claim = lessons.check_counting(fit, dataclasses.replace(report, longer=flat)).claims[-1]
     assert claim.text.startswith("It learned the lengths it saw, not to count past them") and claim.seen
     assert "This run does not generalise" in claim.text

@@ -30,11 +30,11 @@ def metric_text(metric: str, v: float) -> str:
 
 def show_results(fit: TaskFit, report: TaskReport) -> None:
     m = report.metric
+    common = tasks.commonest_class(fit.train) if m == "accuracy" else None  # what the constant baseline answers
     table = pd.DataFrame({m: [metric_text(m, report.value), metric_text(m, report.baseline)]},
                          index=[f"{fit.config.model.cell.upper()} (held-out)",
-                                "baseline: " + (f"always '{fit.train.classes[tasks.commonest_class(fit.train)]}' "
-                                                "(the commonest class in training)" if m == "accuracy" else
-                                                "predict the training mean")])
+                                "baseline: " + (f"always '{fit.train.classes[common]}' (the commonest class in "
+                                                "training)" if m == "accuracy" else "predict the training mean")])
     st.table(table)
     if not report.beats_baseline:
         st.warning("The model does not beat the baseline yet: try more epochs, more units or another seed.")
@@ -49,11 +49,9 @@ def show_results(fit: TaskFit, report: TaskReport) -> None:
         chart(figures.bar_figure([str(k) for k in ks], [longer.by_k[k] for k in ks],
                                  "Accuracy on longer strings", "n (a's in the string)", "accuracy", (0, 1)),
               "longer", c2)
-        k = tasks.commonest_class(fit.train)
-        share = tasks.always_share(longer, k)
-        always = "" if share is None else f", against {share:.1%} for always answering '{fit.train.classes[k]}'"
         st.caption(f"Trained on n = {longer.trained_k[0]} to {longer.trained_k[1]}; on n = {longer.k[0]} "
-                   f"to {longer.k[1]} (longer strings) it scores {longer.accuracy:.1%}{always}.")
+                   f"to {longer.k[1]} (longer strings) it scores {longer.accuracy:.1%}, against "
+                   f"{tasks.always_share(longer, common):.1%} for always answering '{fit.train.classes[common]}'.")
     chart(figures.loss_curve(fit.result.losses, fit.result.val_losses,
                              title="Loss (MSE)" if m == "mse" else "Loss (cross-entropy, nats)"), "task_loss")
 

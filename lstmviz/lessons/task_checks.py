@@ -107,7 +107,6 @@ def check_counting(fit: TaskFit, report: TaskReport, accuracy: float = 0.99, r_a
     if longer is not None:
         la, (k0, k1), (t0, t1) = longer.accuracy, longer.k, longer.trained_k
         lbase = always_share(longer, commonest_class(fit.train))
-        lbase = 0.5 if lbase is None else lbase  # a report from before the share was kept: half are accepted
         rel = "below" if la < lbase else "near" if la < lbase + 0.1 else "above"
         worst = min(longer.by_k, key=longer.by_k.get)
         # "its worst n, 11, scores 100.0%" reads as a flaw when every n scores the same

@@ -90,7 +90,7 @@ class LongerReport:
     trained_k: tuple[int, int]  # ... and in training
     length: int  # steps, padded
     by_k: dict[int, float]  # a's in the string -> accuracy on those strings
-    accepted: float | None = None  # the share of these strings that are a^n b^n (class 1): a constant's baseline
+    accepted: float  # the share of these strings that are a^n b^n (class 1): a constant answer's baseline
 
 
 @dataclass(frozen=True)
@@ -173,10 +173,8 @@ def _predict(model: torch.nn.Module, task: Task) -> np.ndarray:
     return out.argmax(-1).numpy() if task.kind == "classify" else out[:, 0].double().numpy()
 
 
-def always_share(longer: LongerReport, answer: int) -> float | None:
-    """What always answering class `answer` (0 reject, 1 accept) scores on the longer strings, if known."""
-    if longer.accepted is None:
-        return None
+def always_share(longer: LongerReport, answer: int) -> float:
+    """What always answering class `answer` (0 reject, 1 accept) scores on the longer strings."""
     return longer.accepted if answer == 1 else 1.0 - longer.accepted
 
 
@@ -211,7 +209,8 @@ def _longer(fit: TaskFit) -> LongerReport:
     ks = fit.longer.X[..., 1].sum(1).round().astype(int)  # a's in each string
     # the span from the strings themselves: N+1..2N as fit_task draws them, any other a gallery model's
     return LongerReport(float(right.mean()), (int(ks.min()), int(ks.max())), (1, N), fit.longer.length,
-                        {int(v): float(right[ks == v].mean()) for v in np.unique(ks)}, float(np.mean(fit.longer.y == 1)))
+                        {int(v): float(right[ks == v].mean()) for v in np.unique(ks)},
+                        float(np.mean(fit.longer.y == 1)))
 
 
 def run_task(config: TaskConfig, on_epoch: Callable[[Epoch], bool | None] | None = None,
