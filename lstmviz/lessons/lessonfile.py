@@ -40,15 +40,10 @@ CONTROLS = {"forecast": FORECAST_CONTROLS, "compare": FORECAST_CONTROLS, "galler
 DEFAULT_CONTROLS = ("cell", "hidden", "epochs", "seed")
 
 
-def _gallery_names(r: Reader) -> tuple[str, ...]:
-    try:
-        from .. import gallery  # built beside this module; a lesson may name its entries
-    except ImportError:
-        r.fail(("data", "gallery"), " names a gallery entry, but this lstmviz has no gallery: use series, "
-                                    "task or csv")
-    if hasattr(gallery, "names"):
-        return tuple(gallery.names())
-    return tuple(getattr(gallery, "ENTRIES", getattr(gallery, "NAMES", ())))
+def gallery_names() -> tuple[str, ...]:
+    """The gallery's entries, which a lesson may name."""
+    from .. import gallery  # here, not at the top: the gallery imports lessons (its summaries) and torch
+    return tuple(gallery.names())
 
 
 def gallery_kind(name: str) -> str:
@@ -77,7 +72,7 @@ def _data(r: Reader, doc: dict, folder: Path | None) -> tuple[str, dict, object]
             r.fail(("data", key), f" must be one of {', '.join(TASKS)}, not {value!r}")
         return "task", {"task": value}, None
     if key == "gallery":
-        names = _gallery_names(r)
+        names = gallery_names()
         if value not in names:
             r.fail(("data", key), f" must be one of {', '.join(names)}, not {value!r}")
         if gallery_kind(value) not in GALLERY_VIEWS:
