@@ -305,7 +305,7 @@ def _counter_beside_a_plain_unit() -> nn.LSTM:
     return m
 
 
-def test_a_float32_counter_records_within_float32s_own_rounding(monkeypatch):
+def test_a_float32_counter_records_within_float32s_own_rounding():
     """PyTorch's float32 cell drifts from the exact sum as it adds, in proportion to its size: 2,000 steps
     of +0.7 end far more than 1e-5 off. The rebuilt c is the exact recurrence, and record accepts PyTorch's
     drift (measured against the unit's own cell, Block.allowed), as a fixed 1e-5 did not."""
